@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// alertdb: a queryable database of astronomical transient alerts.
+///
+/// Each C library sits behind one `systemLibrary` shim (`C*`) and one small Swift
+/// module that owns its pointers (`Postgres`, `Avro`, `JSON`, `Gzip`). `AlertDB` holds
+/// the product (ingest, storage, sky geometry); `alertdb` is the command line.
+let package = Package(
+    name: "alertdb",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "alertdb", targets: ["alertdb"]),
+        .library(name: "AlertDB", targets: ["AlertDB"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CAvro", pkgConfig: "avro-c", providers: [.apt(["libavro-dev"])]),
+        .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "Postgres", dependencies: ["CPostgres"]),
+        .target(name: "Avro", dependencies: ["CAvro"]),
+        .target(name: "JSON", dependencies: ["CJansson"]),
+        .target(name: "Gzip", dependencies: ["CZlib"]),
+
+        .target(name: "AlertDB", dependencies: ["Postgres", "Avro", "JSON", "Gzip"]),
+        .executableTarget(name: "alertdb", dependencies: [
+            "AlertDB",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "AlertDBTests", dependencies: ["AlertDB", "Postgres", "Avro"]),
+    ]
+)

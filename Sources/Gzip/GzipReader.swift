@@ -1,0 +1,75 @@
+import CZlib
+import Foundation
+
+/// Streams a file through zlib's gzip reader, which passes plain (uncompressed) files through
+/// unchanged: one reader serves `.tar`, `.tar.gz`, `.avro` and gzipped packets alike.
+public final class GzipReader {
+    private let file: gzFile
+
+    /// Opens `path`, or standard input for "-".
+    public init(path: String) throws {
+        let file = path == "-" ? gzdopen(dup(0), "rb") : gzopen(path, "rb")
+        guard let file else { throw GzipError(message: "cannot open \(path)") }
+        gzbuffer(file, 256 * 1024)
+        self.file = file
+    }
+
+    deinit { gzclose(file) }
+
+    /// True when the input is not gzip-compressed (bytes are read as they are).
+    public var isPlain: Bool { gzdirect(file) != 0 }
+
+    /// Reads up to `count` bytes; fewer only at the end of the input.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var total = 0
+        while total < buffer.count {
+            let want = UInt32(min(buffer.count - total, Int(Int32.max)))
+            let n = gzread(file, buffer.baseAddress! + total, want)
+            if n < 0 { throw GzipError(message: errorMessage()) }
+            if n == 0 { break }
+            total += Int(n)
+        }
+        return total
+    }
+
+    /// Reads exactly `count` bytes, or fewer at the end of the input.
+    public func read(count: Int) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = try bytes.withUnsafeMutableBytes { try read(into: $0) }
+        if n < count { bytes.removeLast(count - n) }
+        return bytes
+    }
+
+    /// Reads everything that is left.
+    public func readToEnd() throws -> [UInt8] {
+        var all: [UInt8] = []
+        while true {
+            let chunk = try read(count: 1 << 20)
+            all.append(contentsOf: chunk)
+            if chunk.count < 1 << 20 { return all }
+        }
+    }
+
+    /// Skips `count` bytes.
+    public func skip(_ count: Int) throws {
+        var left = count
+        var scratch = [UInt8](repeating: 0, count: min(count, 64 * 1024))
+        while left > 0 {
+            let n = try scratch.withUnsafeMutableBytes { try read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min(left, $0.count)])) }
+            if n == 0 { return }
+            left -= n
+        }
+    }
+
+    private func errorMessage() -> String {
+        var code: Int32 = 0
+        let text = gzerror(file, &code).map { String(cString: $0) } ?? "read error"
+        return "gzip: \(text)"
+    }
+}
+
+/// An error reading a possibly gzip-compressed input.
+public struct GzipError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
+}
