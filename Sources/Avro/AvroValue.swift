@@ -116,3 +116,39 @@ public struct AvroValue {
         }
     }
 }
+
+extension AvroValue {
+    /// The field name (records) or key (maps) of the child at `index`, with the child.
+    public func namedChild(_ index: Int) -> (name: String?, value: AvroValue) {
+        var v = raw
+        var child = avro_value_t()
+        var name: UnsafePointer<CChar>?
+        _ = cavro_get_by_index(&v, index, &child, &name)
+        return (name.map { String(cString: $0) }, AvroValue(raw: child))
+    }
+
+    /// The symbol of an enum value.
+    public var enumSymbol: String {
+        var v = raw
+        guard let schema = cavro_value_schema(&v), let symbol = avro_schema_enum_get(schema, Int32(enumIndex)) else { return "" }
+        return String(cString: symbol)
+    }
+}
+
+extension AvroValue {
+    /// For a `["null", T]` union: switches it to (or keeps) its T branch and returns that branch,
+    /// ready to be set. For any other value, returns itself.
+    public func settingNonNullBranch() -> AvroValue {
+        guard kind == .union else { return self }
+        var v = raw
+        var branch = avro_value_t()
+        _ = cavro_get_current_branch(&v, &branch)
+        if AvroKind(cavro_value_type(&branch)) != .null { return AvroValue(raw: branch) }
+        let unionSchema = cavro_value_schema(&v)!
+        for d in 0..<Int32(avro_schema_union_size(unionSchema)) where cavro_typeof(avro_schema_union_branch(unionSchema, d)) != AVRO_NULL {
+            _ = cavro_set_branch(&v, d, &branch)
+            return AvroValue(raw: branch)
+        }
+        return self
+    }
+}

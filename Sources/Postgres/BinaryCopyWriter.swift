@@ -62,23 +62,24 @@ public struct BinaryCopyWriter: Sendable {
 }
 
 extension Connection {
-    /// Runs a binary `COPY table (columns) FROM STDIN` with the given rows (without header/trailer).
+    /// Runs a binary `COPY table (columns) FROM STDIN`; `rows` are encoded rows (no header or
+    /// trailer), sent one after another without being joined in memory first.
     @discardableResult
-    public func copyBinary(into table: String, columns: [String], rows: [UInt8]) throws -> Int {
+    public func copyBinary<Rows: Sequence>(into table: String, columns: [String], rows: Rows) throws -> Int
+    where Rows.Element: Collection<UInt8> {
         let columnList = columns.map(Connection.quoteIdentifier).joined(separator: ", ")
         try beginCopy("COPY \(table) (\(columnList)) FROM STDIN (FORMAT binary)")
-        try BinaryCopyWriter.header.withUnsafeBytes { try putCopyData($0) }
-        // libpq copies into its own buffer; chunks keep that buffer small.
-        let chunk = 1 << 20
-        try rows.withUnsafeBytes { all in
-            var offset = 0
-            while offset < all.count {
-                let end = min(offset + chunk, all.count)
-                try putCopyData(UnsafeRawBufferPointer(rebasing: all[offset..<end]))
-                offset = end
+        do {
+            try BinaryCopyWriter.header.withUnsafeBytes { try putCopyData($0) }
+            for row in rows {
+                try row.withContiguousStorageIfAvailable { try putCopyData(UnsafeRawBufferPointer($0)) }
+                    ?? Array(row).withUnsafeBytes { try putCopyData($0) }
             }
+            try BinaryCopyWriter.trailer.withUnsafeBytes { try putCopyData($0) }
+        } catch {
+            _ = try? endCopy()
+            throw error
         }
-        try BinaryCopyWriter.trailer.withUnsafeBytes { try putCopyData($0) }
         return try endCopy()
     }
 }

@@ -1,0 +1,54 @@
+import Foundation
+import Postgres
+
+/// The ingest benchmark's ceiling: the same packets stored as opaque bytea with binary COPY,
+/// read on one thread and copied on another exactly as `Ingest` does, but never decoded.
+public struct RawCopy {
+    public let inputs: [String]
+    public let database: String
+    public let batchSize: Int
+
+    public init(inputs: [String], database: String, batchSize: Int) {
+        (self.inputs, self.database, self.batchSize) = (inputs, database, batchSize)
+    }
+
+    public func run() throws -> (packets: Int, seconds: Double) {
+        let start = Date()
+        let db = try Connection(database)
+        try db.execute("DROP TABLE IF EXISTS raw_packet; CREATE TABLE raw_packet (bytes bytea NOT NULL)")
+        let queue = BatchQueue<[[UInt8]]>(capacity: 2)
+        let (inputs, batchSize) = (self.inputs, self.batchSize)
+        Thread {
+            var batch: [[UInt8]] = []
+            do {
+                try PacketSource(inputs: inputs).forEach { item in
+                    guard case .packet(_, let bytes) = item else { return }
+                    batch.append(bytes)
+                    if batch.count >= batchSize { queue.put(.batch(batch)); batch = [] }
+                }
+                if !batch.isEmpty { queue.put(.batch(batch)) }
+                queue.put(.finished)
+            } catch {
+                queue.put(.failed("\(error)"))
+            }
+        }.start()
+        var packets = 0
+        while true {
+            switch queue.take() {
+            case .batch(let batch):
+                let rows = batch.map { bytes -> [UInt8] in
+                    var row = BinaryCopyWriter(reservingCapacity: bytes.count + 6)
+                    row.beginRow(fieldCount: 1)
+                    bytes.withUnsafeBytes { row.raw($0) }
+                    return row.bytes
+                }
+                try db.transaction { try db.copyBinary(into: "raw_packet", columns: ["bytes"], rows: rows) }
+                packets += batch.count
+            case .finished:
+                return (packets, Date().timeIntervalSince(start))
+            case .failed(let message):
+                throw AlertDBError.database(message)
+            }
+        }
+    }
+}

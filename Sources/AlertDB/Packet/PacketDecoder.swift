@@ -1,0 +1,83 @@
+import Avro
+import Postgres
+
+/// Decodes alert packets (Avro container files) into rows, each file with its own writer
+/// schema. Keeps one layout per distinct schema, so schema versions need no code of their own.
+final class PacketDecoder {
+    /// What one input turned into.
+    enum Outcome {
+        case alert(EncodedAlert)
+        case rejected(RejectedInput)
+    }
+
+    private let columns: StoreColumns
+    private let registerSchema: (AvroSchema) throws -> Int32
+    private var layouts: [AlertLayout] = []
+
+    /// `registerSchema` stores a writer schema and returns its id (called once per new schema).
+    init(columns: StoreColumns, registerSchema: @escaping (AvroSchema) throws -> Int32) {
+        self.columns = columns
+        self.registerSchema = registerSchema
+    }
+
+    /// Decodes every record of one container. A file that cannot be read at all is one reject;
+    /// a damaged record after good ones rejects the file (its good records still load).
+    func decode(_ bytes: [UInt8], source: String) throws -> [Outcome] {
+        func reject(_ reason: String) -> Outcome { .rejected(RejectedInput(source: source, reason: reason, bytes: bytes)) }
+        let reader: ContainerReader
+        do {
+            reader = try bytes.withUnsafeBytes { try ContainerReader(bytes: $0, name: source) }
+        } catch {
+            return [reject("\(error)")]
+        }
+        let layout: AlertLayout
+        do {
+            layout = try self.layout(for: reader.writerSchema)
+        } catch let error as AlertLayout.NotAnAlert {
+            return [reject(error.description)]
+        }
+        let encoder = AlertEncoder(layout: layout)
+        var outcomes: [Outcome] = []
+        var index = 0
+        while true {
+            index += 1
+            let record: AvroValue?
+            do {
+                record = try reader.next()
+            } catch {
+                outcomes.append(reject(index == 1 ? "\(error)" : "record \(index): \(error)"))
+                break
+            }
+            guard let record else { break }
+            do {
+                outcomes.append(.alert(try encoder.encode(record, source: source)))
+            } catch {
+                outcomes.append(reject(index == 1 ? "\(error)" : "record \(index): \(error)"))
+            }
+        }
+        if index == 1 && outcomes.isEmpty { outcomes.append(reject("the container holds no records")) }
+        return outcomes
+    }
+
+    private func layout(for schema: AvroSchema) throws -> AlertLayout {
+        if let known = layouts.first(where: { $0.schema.isEqual(to: schema) }) { return known }
+        // Check the shape first so that a non-alert file does not leave its schema behind.
+        _ = try AlertLayout(schema: schema, schemaID: 0, columns: columns)
+        let layout = try AlertLayout(schema: schema, schemaID: try registerSchema(schema), columns: columns)
+        layouts.append(layout)
+        return layout
+    }
+}
+
+/// Stores writer schemas in `avro_schema`, once each.
+struct SchemaRegistry {
+    let db: Connection
+
+    func register(_ schema: AvroSchema) throws -> Int32 {
+        let definition = schema.json
+        try db.execute("INSERT INTO avro_schema (definition) VALUES ($1) ON CONFLICT ((md5(definition))) DO NOTHING", [definition])
+        let result = try db.execute("SELECT id FROM avro_schema WHERE md5(definition) = md5($1)", [definition])
+        guard let id = result[0, 0].flatMap({ Int32($0) }) else { throw AlertDBError.database("cannot register a writer schema") }
+        return id
+    }
+}

@@ -1,0 +1,12 @@
+import AlertDB
+import ArgumentParser
+
+@main
+struct AlertDBCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alertdb",
+        abstract: "A queryable database of astronomical transient alerts.",
+        version: AlertDBVersion.current,
+        subcommands: [MigrateCommand.self, IngestCommand.self, SynthCommand.self, CopyRawCommand.self]
+    )
+}

@@ -1,0 +1,28 @@
+import AlertDB
+import ArgumentParser
+import Foundation
+
+/// The benchmark's ceiling: how fast the database takes the same packets as opaque bytes.
+struct CopyRawCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "copy-raw",
+        abstract: "Benchmark helper: COPY packets' raw bytes as bytea into a scratch table.",
+        shouldDisplay: false
+    )
+
+    @OptionGroup var db: DatabaseOptions
+
+    @Option(help: "Packets per transaction.")
+    var batchSize = 500
+
+    @Argument var paths: [String]
+
+    func run() throws {
+        do {
+            let result = try RawCopy(inputs: paths, database: db.connectionString, batchSize: batchSize).run()
+            print("copied \(result.packets) packets in \(String(format: "%.1f", result.seconds)) s (\(String(format: "%.0f", Double(result.packets) / result.seconds)) packets/s)")
+        } catch {
+            throw fail("\(error)")
+        }
+    }
+}
