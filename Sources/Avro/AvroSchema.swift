@@ -119,3 +119,15 @@ public struct AvroError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public var description: String { message }
 }
+
+extension AvroSchema {
+    /// Parses a schema from Avro JSON.
+    public convenience init(json: String) throws {
+        var schema: avro_schema_t?
+        guard avro_schema_from_json_length(json, json.utf8.count, &schema) == 0, let schema else {
+            throw avroError("invalid schema")
+        }
+        self.init(retaining: schema)
+        avro_schema_decref(schema)
+    }
+}
