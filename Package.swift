@@ -23,7 +23,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "Postgres", dependencies: ["CPostgres"]),
-        .target(name: "Avro", dependencies: ["CAvro"]),
+        .target(name: "Avro", dependencies: ["CAvro", "Gzip"]),
         .target(name: "JSON", dependencies: ["CJansson"]),
         .target(name: "Gzip", dependencies: ["CZlib"]),
 

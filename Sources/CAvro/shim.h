@@ -34,3 +34,5 @@ static inline int cavro_set_branch(avro_value_t *v, int discriminant, avro_value
 static inline void cavro_value_decref_iface(avro_value_iface_t *iface) { avro_value_iface_decref(iface); }
 static inline int cavro_value_reset(avro_value_t *v) { return avro_value_reset(v); }
 static inline int cavro_append(avro_value_t *v, avro_value_t *child, size_t *index) { return avro_value_append(v, child, index); }
+/* The reference count of a schema (a volatile field, which Swift does not import). */
+static inline int cavro_schema_refcount(avro_schema_t schema) { return schema->refcount; }

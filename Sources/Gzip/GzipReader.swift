@@ -34,19 +34,20 @@ public final class GzipReader {
 
     /// Reads exactly `count` bytes, or fewer at the end of the input.
     public func read(count: Int) throws -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        let n = try bytes.withUnsafeMutableBytes { try read(into: $0) }
-        if n < count { bytes.removeLast(count - n) }
-        return bytes
+        try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = try read(into: UnsafeMutableRawBufferPointer(buffer))
+        }
     }
 
     /// Reads everything that is left.
     public func readToEnd() throws -> [UInt8] {
         var all: [UInt8] = []
+        var chunk = 64 * 1024
         while true {
-            let chunk = try read(count: 1 << 20)
-            all.append(contentsOf: chunk)
-            if chunk.count < 1 << 20 { return all }
+            let part = try read(count: chunk)
+            all.append(contentsOf: part)
+            if part.count < chunk { return all }
+            chunk = min(chunk * 2, 8 << 20)
         }
     }
 

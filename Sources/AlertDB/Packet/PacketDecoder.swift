@@ -13,6 +13,7 @@ final class PacketDecoder {
     private let columns: StoreColumns
     private let registerSchema: (AvroSchema) throws -> Int32
     private var layouts: [AlertLayout] = []
+    private let schemas = SchemaCache()
 
     /// `registerSchema` stores a writer schema and returns its id (called once per new schema).
     init(columns: StoreColumns, registerSchema: @escaping (AvroSchema) throws -> Int32) {
@@ -26,7 +27,7 @@ final class PacketDecoder {
         func reject(_ reason: String) -> Outcome { .rejected(RejectedInput(source: source, reason: reason, bytes: bytes)) }
         let reader: ContainerReader
         do {
-            reader = try bytes.withUnsafeBytes { try ContainerReader(bytes: $0, name: source) }
+            reader = try bytes.withUnsafeBytes { try ContainerReader(bytes: $0, name: source, cache: schemas) }
         } catch {
             return [reject("\(error)")]
         }
@@ -60,7 +61,11 @@ final class PacketDecoder {
     }
 
     private func layout(for schema: AvroSchema) throws -> AlertLayout {
-        if let known = layouts.first(where: { $0.schema.isEqual(to: schema) }) { return known }
+        // The schema cache hands out the same object for the same schema text; equal schemas
+        // written differently are found by comparing them.
+        if let known = layouts.first(where: { $0.schema === schema }) ?? layouts.first(where: { $0.schema.isEqual(to: schema) }) {
+            return known
+        }
         // Check the shape first so that a non-alert file does not leave its schema behind.
         _ = try AlertLayout(schema: schema, schemaID: 0, columns: columns)
         let layout = try AlertLayout(schema: schema, schemaID: try registerSchema(schema), columns: columns)

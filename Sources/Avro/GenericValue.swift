@@ -1,0 +1,62 @@
+import CAvro
+
+/// A reusable Avro C generic value of one schema: the value class (`avro_value_iface_t`) and
+/// one instance of it. Building the class walks the whole schema, so it is built once per
+/// schema and the instance is reset and refilled for every record read.
+final class GenericValue {
+    let schema: AvroSchema
+    private let iface: UnsafeMutablePointer<avro_value_iface_t>
+    var value = avro_value_t()
+
+    init(schema: AvroSchema) throws {
+        self.schema = schema
+        guard let iface = avro_generic_class_from_schema(schema.raw) else {
+            throw avroError("cannot build a reader for the schema")
+        }
+        self.iface = iface
+        guard avro_generic_value_new(iface, &value) == 0 else {
+            cavro_value_decref_iface(iface)
+            throw avroError("cannot allocate a value")
+        }
+    }
+
+    deinit {
+        avro_value_decref(&value)
+        cavro_value_decref_iface(iface)
+    }
+
+    /// Decodes the next value from `reader` into this instance and returns its encoded size.
+    func read(from reader: avro_reader_t) throws -> Int {
+        _ = cavro_value_reset(&value)
+        guard avro_value_read(reader, &value) == 0 else { throw avroError("damaged Avro data") }
+        var size = 0
+        _ = avro_value_sizeof(&value, &size)
+        return size
+    }
+
+    var view: AvroValue { AvroValue(raw: value) }
+}
+
+/// Parsed writer schemas by their JSON text, so that a stream of files written with the same
+/// schema (every ZTF packet repeats its 20 kB schema) parses it once. Use from one thread.
+public final class SchemaCache {
+    private var entries: [[UInt8]: GenericValue] = [:]
+    private let capacity: Int
+
+    public init(capacity: Int = 64) { self.capacity = capacity }
+
+    func value(forSchemaJSON json: [UInt8]) throws -> GenericValue {
+        if let known = entries[json] { return known }
+        var schema: avro_schema_t?
+        let status = json.withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { avro_schema_from_json_length($0.baseAddress, $0.count, &schema) }
+        }
+        guard status == 0, let schema else { throw avroError("invalid writer schema in the container header") }
+        let parsed = AvroSchema(retaining: schema)
+        avro_schema_decref(schema)
+        let value = try GenericValue(schema: parsed)
+        if entries.count >= capacity { entries.removeAll() }
+        entries[json] = value
+        return value
+    }
+}
