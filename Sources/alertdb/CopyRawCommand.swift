@@ -15,11 +15,14 @@ struct CopyRawCommand: ParsableCommand {
     @Option(help: "Packets per transaction.")
     var batchSize = 500
 
+    @Flag(help: "Store the bytes without TOAST compression.")
+    var uncompressed = false
+
     @Argument var paths: [String]
 
     func run() throws {
         do {
-            let result = try RawCopy(inputs: paths, database: db.connectionString, batchSize: batchSize).run()
+            let result = try RawCopy(inputs: paths, database: db.connectionString, batchSize: batchSize, uncompressed: uncompressed).run()
             print("copied \(result.packets) packets in \(String(format: "%.1f", result.seconds)) s (\(String(format: "%.0f", Double(result.packets) / result.seconds)) packets/s)")
         } catch {
             throw fail("\(error)")

@@ -7,15 +7,18 @@ public struct RawCopy {
     public let inputs: [String]
     public let database: String
     public let batchSize: Int
+    /// Store the bytes without trying to compress them (as `cutout.stamp_data` is stored).
+    public let uncompressed: Bool
 
-    public init(inputs: [String], database: String, batchSize: Int) {
-        (self.inputs, self.database, self.batchSize) = (inputs, database, batchSize)
+    public init(inputs: [String], database: String, batchSize: Int, uncompressed: Bool) {
+        (self.inputs, self.database, self.batchSize, self.uncompressed) = (inputs, database, batchSize, uncompressed)
     }
 
     public func run() throws -> (packets: Int, seconds: Double) {
         let start = Date()
         let db = try Connection(database)
         try db.execute("DROP TABLE IF EXISTS raw_packet; CREATE TABLE raw_packet (bytes bytea NOT NULL)")
+        if uncompressed { try db.execute("ALTER TABLE raw_packet ALTER COLUMN bytes SET STORAGE EXTERNAL") }
         let queue = BatchQueue<[[UInt8]]>(capacity: 2)
         let (inputs, batchSize) = (self.inputs, self.batchSize)
         Thread {
