@@ -6,6 +6,8 @@ import Postgres
 /// following the layout of its writer schema, and computes the derived columns.
 struct AlertEncoder {
     let layout: AlertLayout
+    /// The writer schema's row in `avro_schema`.
+    let schemaID: Int32
 
     struct Invalid: Error, CustomStringConvertible { let description: String }
 
@@ -60,7 +62,7 @@ struct AlertEncoder {
         if let magpsf, let magnr = number(named.magnr), let distnr = number(named.distnr), distnr < 2 {
             derived.deltaMagRef = magnr - magpsf
         }
-        derived.schemaID = layout.schemaID
+        derived.schemaID = schemaID
 
         // Alert-level leftovers (fp_hists, future fields) and cutout fields with no column.
         var alertExtra: [(String, JSONValue)] = layout.unmappedAlertFields.map { ($0.name, json(from: alert.child($0.index))) }

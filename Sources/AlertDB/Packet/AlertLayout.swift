@@ -38,7 +38,6 @@ public struct StoreColumns: Sendable {
 /// column, and which fields have no column and go to `extra`. Built once per distinct schema.
 final class AlertLayout {
     let schema: AvroSchema
-    let schemaID: Int32
 
     // Fields of the alert record.
     let objectIdField: Int
@@ -83,9 +82,8 @@ final class AlertLayout {
         let description: String
     }
 
-    init(schema: AvroSchema, schemaID: Int32, columns: StoreColumns) throws {
+    init(schema: AvroSchema, columns: StoreColumns) throws {
         self.schema = schema
-        self.schemaID = schemaID
         guard schema.kind == .record else {
             throw NotAnAlert(description: "not an alert record: the file holds \(schema.kind) values")
         }

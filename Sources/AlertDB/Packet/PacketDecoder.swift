@@ -12,7 +12,7 @@ final class PacketDecoder {
 
     private let columns: StoreColumns
     private let registerSchema: (AvroSchema) throws -> Int32
-    private var layouts: [AlertLayout] = []
+    private var encoders: [AlertEncoder] = []
     private let schemas = SchemaCache()
 
     /// `registerSchema` stores a writer schema and returns its id (called once per new schema).
@@ -31,13 +31,12 @@ final class PacketDecoder {
         } catch {
             return [reject("\(error)")]
         }
-        let layout: AlertLayout
+        let encoder: AlertEncoder
         do {
-            layout = try self.layout(for: reader.writerSchema)
+            encoder = try self.encoder(for: reader.writerSchema)
         } catch let error as AlertLayout.NotAnAlert {
             return [reject(error.description)]
         }
-        let encoder = AlertEncoder(layout: layout)
         var outcomes: [Outcome] = []
         var index = 0
         while true {
@@ -60,17 +59,18 @@ final class PacketDecoder {
         return outcomes
     }
 
-    private func layout(for schema: AvroSchema) throws -> AlertLayout {
+    private func encoder(for schema: AvroSchema) throws -> AlertEncoder {
         // The schema cache hands out the same object for the same schema text; equal schemas
         // written differently are found by comparing them.
-        if let known = layouts.first(where: { $0.schema === schema }) ?? layouts.first(where: { $0.schema.isEqual(to: schema) }) {
+        if let known = encoders.first(where: { $0.layout.schema === schema })
+            ?? encoders.first(where: { $0.layout.schema.isEqual(to: schema) }) {
             return known
         }
-        // Check the shape first so that a non-alert file does not leave its schema behind.
-        _ = try AlertLayout(schema: schema, schemaID: 0, columns: columns)
-        let layout = try AlertLayout(schema: schema, schemaID: try registerSchema(schema), columns: columns)
-        layouts.append(layout)
-        return layout
+        // The layout is built first, so that a file that is not an alert registers no schema.
+        let layout = try AlertLayout(schema: schema, columns: columns)
+        let encoder = AlertEncoder(layout: layout, schemaID: try registerSchema(schema))
+        encoders.append(encoder)
+        return encoder
     }
 }
 

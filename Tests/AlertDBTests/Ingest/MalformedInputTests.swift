@@ -41,6 +41,28 @@ final class MalformedInputTests: XCTestCase {
         XCTAssertEqual(try db.rowCounts(), before)
     }
 
+    func testAlertsWithoutACandidAreRejected() throws {
+        let dir = try TemporaryDirectory()
+        let objectId: [UInt8] = [8] + Array("ZTF1".utf8)             // string: zig-zag length 4, bytes
+        let jd: [UInt8] = withUnsafeBytes(of: 2_458_000.5.bitPattern.littleEndian) { Array($0) }
+        try dir.write("no-candid-field.avro", avroContainer(schema: """
+            {"type": "record", "name": "ztf.alert", "fields": [{"name": "objectId", "type": "string"},
+             {"name": "candidate", "type": {"type": "record", "name": "c", "fields": [{"name": "jd", "type": "double"}]}}]}
+            """, record: objectId + jd))
+        try dir.write("null-candid.avro", avroContainer(schema: """
+            {"type": "record", "name": "ztf.alert", "fields": [{"name": "objectId", "type": "string"},
+             {"name": "candid", "type": ["null", "long"]},
+             {"name": "candidate", "type": {"type": "record", "name": "c", "fields": [{"name": "jd", "type": "double"}]}}]}
+            """, record: objectId + [0] + jd))                      // union branch 0: null
+
+        let summary = try db.ingest([dir.path, Repository.v3Alerts.path])
+        XCTAssertEqual(summary.counts.loaded, try sharedPackets(Repository.v3Alerts).count)
+        let reasons = try db.connection.execute("SELECT source, reason FROM reject").rows
+            .reduce(into: [String: String]()) { $0[URL(fileURLWithPath: $1[0]!).lastPathComponent] = $1[1]! }
+        XCTAssertEqual(reasons, ["no-candid-field.avro": "not a ZTF alert: record alert has no candid field",
+                                 "null-candid.avro": "no candid"])
+    }
+
     func testNothingLoadableExitsNonZeroWithAMessage() throws {
         let dir = try TemporaryDirectory()
         try dir.write("empty.avro", [])
