@@ -20,4 +20,20 @@ final class MigratorTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertTrue(result.output.contains("up to date"), result.output)
     }
+
+    func testTheDatabaseIsFoundThroughDatabaseURLOrTheLibpqEnvironment() throws {
+        let db = try TestDatabase()
+        defer { db.drop() }
+        let migrations = ["ALERTDB_MIGRATIONS": Repository.migrations.path]
+        let byURL = try shell([alertdbExecutable, "migrate"], environment: migrations.merging(["DATABASE_URL": db.url]) { $1 })
+        XCTAssertTrue(byURL.output.contains("up to date"), byURL.output)
+        // PGHOST, PGPORT and PGUSER come from the test runner's environment.
+        let byLibpq = try shell([alertdbExecutable, "migrate"], environment: migrations.merging(["PGDATABASE": db.name, "DATABASE_URL": ""]) { $1 })
+        XCTAssertTrue(byLibpq.output.contains("up to date"), byLibpq.output)
+        // --database wins over both.
+        let unreachable = try shell([alertdbExecutable, "migrate", "--database", "postgresql://postgres@127.0.0.1:1/none"],
+                                    environment: migrations.merging(["DATABASE_URL": db.url]) { $1 })
+        XCTAssertEqual(unreachable.status, 1)
+        XCTAssertTrue(unreachable.output.contains("cannot connect to PostgreSQL"), unreachable.output)
+    }
 }
