@@ -26,13 +26,13 @@ public final class ContainerReader {
     /// The schema the file was written with.
     public var writerSchema: AvroSchema { record.schema }
 
-    /// Opens a container. `name` only appears in error messages.
-    public init(bytes: UnsafeRawBufferPointer, name: String, cache: SchemaCache? = nil) throws {
+    /// Opens a container held in `bytes` (kept, not copied). `name` only appears in error messages.
+    public init(bytes: [UInt8], name: String, cache: SchemaCache? = nil) throws {
         guard bytes.count > 0 else { throw AvroError(message: "empty file") }
-        guard bytes.count >= 4, Array(bytes.prefix(4)) == ContainerHeader.magic else {
+        guard bytes.starts(with: ContainerHeader.magic) else {
             throw AvroError(message: "not an Avro container file: no Avro magic number")
         }
-        data = Array(bytes)
+        data = bytes
         let header = try data.withUnsafeBytes { try ContainerHeader.decode($0) }
         guard let schemaJSON = header.metadata["avro.schema"] else {
             throw AvroError(message: "truncated or damaged Avro container: no avro.schema in the header")

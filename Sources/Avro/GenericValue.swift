@@ -40,13 +40,21 @@ final class GenericValue {
 /// Parsed writer schemas by their JSON text, so that a stream of files written with the same
 /// schema (every ZTF packet repeats its 20 kB schema) parses it once. Use from one thread.
 public final class SchemaCache {
-    private var entries: [[UInt8]: GenericValue] = [:]
+    private var entries: [SchemaText: GenericValue] = [:]
+    /// The schema of the previous file: in a stream it is almost always the next one's too.
+    private var last: (json: [UInt8], value: GenericValue)?
     private let capacity: Int
 
     public init(capacity: Int = 64) { self.capacity = capacity }
 
     func value(forSchemaJSON json: [UInt8]) throws -> GenericValue {
-        if let known = entries[json] { return known }
+        if let last, last.json == json { return last.value }
+        let value = try entries[SchemaText(json)] ?? parse(json)
+        last = (json, value)
+        return value
+    }
+
+    private func parse(_ json: [UInt8]) throws -> GenericValue {
         var schema: avro_schema_t?
         let status = json.withUnsafeBufferPointer { p in
             p.withMemoryRebound(to: CChar.self) { avro_schema_from_json_length($0.baseAddress, $0.count, &schema) }
@@ -56,7 +64,19 @@ public final class SchemaCache {
         avro_schema_decref(schema)
         let value = try GenericValue(schema: parsed)
         if entries.count >= capacity { entries.removeAll() }
-        entries[json] = value
+        entries[SchemaText(json)] = value
         return value
+    }
+}
+
+/// A schema's JSON text as a dictionary key, hashed as one block of bytes: `[UInt8]`'s own
+/// hashing feeds the hasher one byte at a time, which for a 20 kB schema cost more than
+/// decoding the packet.
+private struct SchemaText: Hashable {
+    let bytes: [UInt8]
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }

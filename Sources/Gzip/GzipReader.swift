@@ -39,14 +39,13 @@ public final class GzipReader {
         }
     }
 
-    /// Reads everything that is left.
-    public func readToEnd() throws -> [UInt8] {
-        var all: [UInt8] = []
+    /// Appends everything that is left to `bytes`.
+    public func readToEnd(appendingTo bytes: inout [UInt8]) throws {
         var chunk = 64 * 1024
         while true {
             let part = try read(count: chunk)
-            all.append(contentsOf: part)
-            if part.count < chunk { return all }
+            bytes.append(contentsOf: part)
+            if part.count < chunk { return }
             chunk = min(chunk * 2, 8 << 20)
         }
     }

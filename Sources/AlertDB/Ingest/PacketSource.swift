@@ -53,13 +53,14 @@ struct PacketSource {
             return try body(.unreadable(source: name, reason: "cannot open: \(String(cString: strerror(errno)))"))
         }
         do {
-            let head = try reader.read(count: TarReader.blockSize)
-            if TarReader.isTarHeader(head) {
-                try TarReader(reader: reader, firstBlock: head).forEachMember { member, bytes in
+            var bytes = try reader.read(count: TarReader.blockSize)
+            if TarReader.isTarHeader(bytes) {
+                try TarReader(reader: reader, firstBlock: bytes).forEachMember { member, bytes in
                     try body(.packet(source: "\(name):\(member)", bytes: bytes))
                 }
             } else {
-                try body(.packet(source: name, bytes: head + reader.readToEnd()))
+                try reader.readToEnd(appendingTo: &bytes)
+                try body(.packet(source: name, bytes: bytes))
             }
         } catch let error as GzipError {
             try body(.unreadable(source: name, reason: error.message))

@@ -67,7 +67,11 @@ struct AlertEncoder {
         // Alert-level leftovers (fp_hists, future fields) and cutout fields with no column.
         var alertExtra: [(String, JSONValue)] = layout.unmappedAlertFields.map { ($0.name, json(from: alert.child($0.index))) }
 
-        var cutoutRows = BinaryCopyWriter()
+        // Stamps are most of an alert's bytes: size the buffer once rather than grow it.
+        let stampBytes = layout.cutouts.reduce(0) { total, cutout in
+            total + (cutout.stampDataField.flatMap { alert.child(cutout.field).unwrapped?.child($0).unwrapped?.bytes.count } ?? 0)
+        }
+        var cutoutRows = BinaryCopyWriter(reservingCapacity: stampBytes + 256 * layout.cutouts.count)
         for cutout in layout.cutouts {
             guard let record = alert.child(cutout.field).unwrapped else { continue }
             if !cutout.unmappedFields.isEmpty {

@@ -27,7 +27,7 @@ final class PacketDecoder {
         func reject(_ reason: String) -> Outcome { .rejected(RejectedInput(source: source, reason: reason, bytes: bytes)) }
         let reader: ContainerReader
         do {
-            reader = try bytes.withUnsafeBytes { try ContainerReader(bytes: $0, name: source, cache: schemas) }
+            reader = try ContainerReader(bytes: bytes, name: source, cache: schemas)
         } catch {
             return [reject("\(error)")]
         }

@@ -74,7 +74,7 @@ private final class Template {
 
     init(path: String) throws {
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        reader = try bytes.withUnsafeBytes { try ContainerReader(bytes: $0, name: path) }
+        reader = try ContainerReader(bytes: bytes, name: path)
         guard let record = try reader.next(), let candidate = record.field("candidate")?.unwrapped else {
             throw AlertDBError.invalidInput("\(path) holds no alert")
         }
