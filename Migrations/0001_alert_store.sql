@@ -146,9 +146,8 @@ CREATE TABLE candidate (
 );
 
 -- History rows (previous detections and non-detections), stored once per object however
--- many packets repeat them. Non-detections have no candid.
+-- many packets repeat them, and found through their object. Non-detections have no candid.
 CREATE TABLE prv_candidate (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     "objectId"  text NOT NULL,
     jd                   double precision,
     fid                  integer,
@@ -218,10 +217,10 @@ CREATE TABLE prv_candidate (
     forcediffimfluxunc   real,
     procstatus           text,
     extra       jsonb,
-    -- One image (pid) yields at most one detection or upper limit per object.
+    -- One image (pid) yields at most one detection or upper limit per object. The key's index
+    -- is also how an object's history is read: a few hundred rows at most, sorted by jd after.
     CONSTRAINT prv_candidate_object_pid_candid_key UNIQUE NULLS NOT DISTINCT ("objectId", pid, candid)
 );
-CREATE INDEX prv_candidate_object_jd_idx ON prv_candidate ("objectId", jd);
 
 -- Image stamps, exactly as received (gzipped FITS from schema 3.x; JPEG in 2017 packets).
 CREATE TABLE cutout (

@@ -95,6 +95,7 @@ public final class Connection {
     }
 
     /// Runs `body` inside BEGIN/COMMIT, rolling back if it throws.
+    @discardableResult
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN")
         do {
@@ -105,6 +106,12 @@ public final class Connection {
             _ = try? execute("ROLLBACK")
             throw error
         }
+    }
+
+    /// A PostgreSQL array literal of `elements` (`{"a","b"}`), to pass as one parameter.
+    public static func arrayLiteral<S: Sequence<String>>(_ elements: S) -> String {
+        let quoted = elements.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        return "{" + quoted.joined(separator: ",") + "}"
     }
 
     /// Quotes an identifier for SQL text (for names that come from our own catalogue).
@@ -166,7 +173,7 @@ public final class QueryResult {
 }
 
 private func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
-    var storage: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0)! } }
+    let storage: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0)! } }
     defer { storage.forEach { free($0) } }
     return body(storage.map { UnsafePointer($0) })
 }

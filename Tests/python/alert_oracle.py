@@ -30,7 +30,7 @@ CANDIDATE_META_COLUMNS = {
     "id", "candid", "objectId", "schemavsn", "publisher", "schema_id", "ingested_at",
     "l", "b", "deltamaglatest", "deltamagref", "extra",
 }
-PRV_META_COLUMNS = {"id", "objectId", "extra"}
+PRV_META_COLUMNS = {"objectId", "extra"}
 
 MAX_REPORTED = 20
 

@@ -3,8 +3,8 @@ import Postgres
 
 /// Stores batches of encoded alerts with binary COPY, one transaction per batch, so that a
 /// batch is stored whole or not at all. Loading is idempotent: alerts whose candid is stored
-/// are skipped, and history rows go through a staging table into `prv_candidate` with
-/// ON CONFLICT DO NOTHING, so each object's history row is stored once.
+/// are skipped, and so are history rows already stored for their object, so each object's
+/// history row is stored once however many packets repeat it.
 public final class AlertLoader {
     private let db: Connection
     private let candidateColumns: [String]
@@ -15,17 +15,10 @@ public final class AlertLoader {
         self.db = db
         candidateColumns = columns.candidate.map(\.name)
         historyColumns = columns.history.map(\.name)
-        let list = historyColumns.map(Connection.quoteIdentifier).joined(separator: ", ")
-        // History rows are mostly repeats; staging them lets the database drop repeats with one
-        // INSERT ... ON CONFLICT. A temporary table is private to this session and writes no WAL.
-        try db.execute("""
-            CREATE TEMPORARY TABLE IF NOT EXISTS prv_stage ON COMMIT DELETE ROWS
-            AS SELECT \(list) FROM prv_candidate WITH NO DATA
-            """)
     }
 
     /// Stores one batch. A unique violation means another loader stored some of the same
-    /// alerts meanwhile: the transaction is retried, and then skips them.
+    /// alerts or history rows meanwhile: the transaction is retried, and then skips them.
     public func load(_ batch: AlertBatch) throws -> LoadCounts {
         var attempt = 0
         while true {
@@ -59,28 +52,32 @@ public final class AlertLoader {
     /// The alerts of `alerts` that are not stored yet, each candid once.
     private func newAlerts(in alerts: [EncodedAlert]) throws -> [EncodedAlert] {
         guard !alerts.isEmpty else { return [] }
-        let array = "{" + alerts.map { String($0.candid) }.joined(separator: ",") + "}"
-        let stored = try db.execute("SELECT candid FROM candidate WHERE candid = ANY($1::bigint[])", [array])
+        let stored = try db.execute("SELECT candid FROM candidate WHERE candid = ANY($1::bigint[])",
+                                    [Connection.arrayLiteral(alerts.map { String($0.candid) })])
         var seen = Set(stored.rows.compactMap { $0[0].flatMap { Int64($0) } })
         return alerts.filter { seen.insert($0.candid).inserted }
     }
 
+    /// Copies the history rows that are new: packets of one object repeat most of its history,
+    /// so each row is sent once per batch, and not at all when its object has it stored.
     private func storeHistory(of alerts: [EncodedAlert]) throws -> Int {
-        // Packets of one object repeat most of its history: send each row once per batch.
-        var seen = Set<HistoryKey>()
+        var known = try storedHistory(of: Set(alerts.lazy.filter { !$0.history.isEmpty }.map(\.objectId)))
         var chunks: [ArraySlice<UInt8>] = []
         for alert in alerts {
-            for entry in alert.history where seen.insert(entry.key).inserted {
+            for entry in alert.history where known.insert(entry.key).inserted {
                 chunks.append(alert.historyRows.bytes[entry.range])
             }
         }
         guard !chunks.isEmpty else { return 0 }
-        try db.copyBinary(into: "prv_stage", columns: historyColumns, rows: chunks)
-        let list = historyColumns.map(Connection.quoteIdentifier).joined(separator: ", ")
-        return try db.execute("""
-            INSERT INTO prv_candidate (\(list)) SELECT \(list) FROM prv_stage
-            ON CONFLICT ("objectId", pid, candid) DO NOTHING
-            """).affectedRows
+        return try db.copyBinary(into: "prv_candidate", columns: historyColumns, rows: chunks)
+    }
+
+    /// The keys of the history rows stored for `objects`.
+    private func storedHistory(of objects: Set<String>) throws -> Set<HistoryKey> {
+        guard !objects.isEmpty else { return [] }
+        let rows = try db.execute(#"SELECT "objectId", pid, candid FROM prv_candidate WHERE "objectId" = ANY($1::text[])"#,
+                                  [Connection.arrayLiteral(objects)]).rows
+        return Set(rows.map { HistoryKey(objectId: $0[0]!, pid: $0[1].flatMap { Int64($0) }, candid: $0[2].flatMap { Int64($0) }) })
     }
 
     private func storeRejects(_ rejects: [RejectedInput]) throws {
