@@ -85,6 +85,23 @@ final class IngestTests: XCTestCase {
         XCTAssertEqual(try db.count("candidate"), 11)
     }
 
+    func testFoldersAreReadRecursivelySkippingHiddenFilesAndFollowingLinksToFiles() throws {
+        let dir = try TemporaryDirectory()
+        let packets = try sharedPackets(Repository.v3Alerts)
+        let nested = dir.url.appendingPathComponent("2019/01/10")
+        try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: packets[0], to: nested.appendingPathComponent("a.avro"))
+        try FileManager.default.copyItem(at: packets[1], to: dir.url.appendingPathComponent(".hidden.avro"))
+        try FileManager.default.createSymbolicLink(at: dir.url.appendingPathComponent("linked.avro"), withDestinationURL: packets[2])
+        // A link back up would loop forever if links to folders were followed.
+        try FileManager.default.createSymbolicLink(at: nested.appendingPathComponent("loop"), withDestinationURL: dir.url)
+
+        let summary = try db.ingest([dir.path])
+        XCTAssertEqual(summary.read, 2)
+        XCTAssertEqual(summary.counts.loaded, 2)
+        XCTAssertEqual(try db.connection.execute("SELECT source FROM reject").rowCount, 0)
+    }
+
     func testDerivedColumnsFollowTheirDefinitions() throws {
         _ = try db.ingest([Repository.sharedAlerts.path])
         // deltamagref exists exactly where distnr < 2 and magnr is known.
