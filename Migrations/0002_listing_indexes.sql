@@ -5,7 +5,7 @@
 -- index backwards until a page is full. A filter that matches few alerts (a bright magnitude,
 -- a sudden rise, a polar cap) would make that walk read the whole table: 1 to 5 s at 10 M
 -- alerts, against under 1 ms with an index on the filter's column. Every listing filter that
--- can match a small share of the alerts therefore has one; each costs about 2 % of ingest
+-- can match a small share of the alerts therefore has one; each costs about 3 % of ingest
 -- speed at 10 M alerts. Not indexed: fid and programid (a few values, never selective) and
 -- nbad (mostly 0: every useful nbad__lte keeps nearly all alerts).
 
