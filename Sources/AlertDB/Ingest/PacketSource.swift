@@ -46,18 +46,29 @@ struct PacketSource {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
             guard !name.hasPrefix(".") else { continue }
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            switch Int32(entry.pointee.d_type) {
-            case Int32(DT_DIR): entries.append((path, true))
-            case Int32(DT_REG): entries.append((path, false))
-            default:  // a link, or a file system that does not say: ask stat
-                var status = stat()
-                if stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG { entries.append((path, false)) }
-                if Int32(entry.pointee.d_type) == Int32(DT_UNKNOWN) && status.st_mode & S_IFMT == S_IFDIR { entries.append((path, true)) }
+            if let isDirectory = Self.isDirectory(path, type: Int32(entry.pointee.d_type)) {
+                entries.append((path, isDirectory))
             }
         }
         closedir(stream)
         for entry in entries.sorted(by: { $0.path < $1.path }) {
             if entry.isDirectory { try readDirectory(entry.path, body) } else { try readFile(entry.path, name: entry.path, body) }
+        }
+    }
+
+    /// Whether a folder entry is a folder to walk (true), a file to read (false) or neither
+    /// (nil). readdir's type usually says; for links, and on file systems that do not give the
+    /// type, lstat does. A link counts only when it leads to a file, so no link can loop.
+    private static func isDirectory(_ path: String, type: Int32) -> Bool? {
+        if type == Int32(DT_DIR) { return true }
+        if type == Int32(DT_REG) { return false }
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return nil }
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR: return true
+        case S_IFREG: return false
+        case S_IFLNK: return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG ? false : nil
+        default: return nil
         }
     }
 
