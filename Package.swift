@@ -4,8 +4,9 @@ import PackageDescription
 /// alertdb: a queryable database of astronomical transient alerts.
 ///
 /// Each C library sits behind one `systemLibrary` shim (`C*`) and one small Swift
-/// module that owns its pointers (`Postgres`, `Avro`, `JSON`, `Gzip`). `AlertDB` holds
-/// the product (ingest, storage, sky geometry); `alertdb` is the command line.
+/// module that owns its pointers (`Postgres`, `Avro`, `JSON`, `Gzip`, `HTTP`, `FITS`, `PNG`).
+/// `AlertDB` holds the data flow (packets, ingest, storage, queries, cutouts, sky geometry);
+/// `Web` is the HTTP service (routes, JSON API, HTML pages); `alertdb` is the command line.
 let package = Package(
     name: "alertdb",
     platforms: [.macOS(.v15)],
@@ -21,18 +22,26 @@ let package = Package(
         .systemLibrary(name: "CAvro", pkgConfig: "avro-c", providers: [.apt(["libavro-dev"])]),
         .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CFITSIO", pkgConfig: "cfitsio", providers: [.apt(["libcfitsio-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
 
         .target(name: "Postgres", dependencies: ["CPostgres"]),
         .target(name: "Avro", dependencies: ["CAvro", "Gzip"]),
         .target(name: "JSON", dependencies: ["CJansson"]),
         .target(name: "Gzip", dependencies: ["CZlib"]),
+        .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
+        .target(name: "FITS", dependencies: ["CFITSIO"]),
+        .target(name: "PNG", dependencies: ["CPNG"]),
 
-        .target(name: "AlertDB", dependencies: ["Postgres", "Avro", "JSON", "Gzip"]),
+        .target(name: "AlertDB", dependencies: ["Postgres", "Avro", "JSON", "Gzip", "FITS", "PNG"]),
+        .target(name: "Web", dependencies: ["AlertDB", "HTTP", "JSON", "Postgres"]),
         .executableTarget(name: "alertdb", dependencies: [
-            "AlertDB",
+            "AlertDB", "Web",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "AlertDBTests", dependencies: ["AlertDB", "Postgres", "Avro"]),
+        .testTarget(name: "AlertDBTests", dependencies: ["AlertDB", "Postgres", "Avro", "FITS", "PNG"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "AlertDB", "HTTP", "Postgres"]),
     ]
 )

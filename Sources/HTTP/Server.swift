@@ -1,0 +1,1 @@
+// libmicrohttpd behind a small Swift interface (see Server.swift).
