@@ -30,6 +30,11 @@ static inline int cavro_set_double(avro_value_t *v, double x) { return avro_valu
 static inline int cavro_set_string_len(avro_value_t *v, const char *s, size_t size) { return avro_value_set_string_len(v, s, size); }
 static inline int cavro_set_bytes(avro_value_t *v, void *b, size_t size) { return avro_value_set_bytes(v, b, size); }
 static inline int cavro_set_branch(avro_value_t *v, int discriminant, avro_value_t *branch) { return avro_value_set_branch(v, discriminant, branch); }
+static inline int cavro_set_null(avro_value_t *v) { return avro_value_set_null(v); }
+static inline int cavro_set_boolean(avro_value_t *v, int x) { return avro_value_set_boolean(v, x); }
+static inline int cavro_set_enum(avro_value_t *v, int x) { return avro_value_set_enum(v, x); }
+static inline int cavro_set_fixed(avro_value_t *v, void *b, size_t size) { return avro_value_set_fixed(v, b, size); }
+static inline int cavro_add(avro_value_t *v, const char *key, avro_value_t *child, size_t *index, int *is_new) { return avro_value_add(v, key, child, index, is_new); }
 
 static inline void cavro_value_decref_iface(avro_value_iface_t *iface) { avro_value_iface_decref(iface); }
 static inline int cavro_value_reset(avro_value_t *v) { return avro_value_reset(v); }

@@ -31,7 +31,10 @@ struct AlertEncoder {
         var historyRows = BinaryCopyWriter()
         var history: [(key: HistoryKey, range: Range<Int>)] = []
         var latestEarlier: (jd: Double, magpsf: Double)?
+        // nil when the packet's prv_candidates is null (or absent), which export must tell from an empty list.
+        var historyKeys: HistoryKeyArray?
         if let field = layout.historyField, let entries = alert.child(field).unwrapped {
+            historyKeys = HistoryKeyArray(count: entries.count)
             let h = layout.historyFields
             history.reserveCapacity(entries.count)
             for e in 0..<entries.count {
@@ -42,6 +45,7 @@ struct AlertEncoder {
                 let pid = h.pid.flatMap { entry.child($0).unwrapped?.int64 }
                 let entryCandid = h.candid.flatMap { entry.child($0).unwrapped?.int64 }
                 history.append((HistoryKey(objectId: objectId, pid: pid, candid: entryCandid), start..<historyRows.bytes.count))
+                historyKeys?.append(pid: pid, candid: entryCandid)
 
                 // A detection (it has a candid and a magnitude) earlier than this alert, in its filter.
                 if entryCandid != nil, let jd, let fid,
@@ -63,6 +67,7 @@ struct AlertEncoder {
             derived.deltaMagRef = magnr - magpsf
         }
         derived.schemaID = schemaID
+        derived.historyKeys = historyKeys
 
         // Alert-level leftovers (fp_hists, future fields) and cutout fields with no column.
         var alertExtra: [(String, JSONValue)] = layout.unmappedAlertFields.map { ($0.name, json(from: alert.child($0.index))) }
@@ -99,6 +104,7 @@ struct AlertEncoder {
     struct Derived {
         var l, b, deltaMagLatest, deltaMagRef: Double?
         var schemaID: Int32?
+        var historyKeys: HistoryKeyArray?
     }
 
     /// Writes one row. Unmapped fields of `record` go to the extra column: under `extraPath`
@@ -117,6 +123,7 @@ struct AlertEncoder {
             case .deltaMagLatest: optional(derived?.deltaMagLatest, &row)
             case .deltaMagRef: optional(derived?.deltaMagRef, &row)
             case .schemaID: if let id = derived?.schemaID { row.int32(id) } else { row.null() }
+            case .historyKeys: if let keys = derived?.historyKeys { keys.write(to: &row) } else { row.null() }
             case .null: row.null()
             case .extra:
                 if unmapped.isEmpty && alertExtra.isEmpty { row.null(); continue }

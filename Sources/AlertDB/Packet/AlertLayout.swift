@@ -9,6 +9,8 @@ enum ColumnSource: Sendable {
     case alertField(Int, FieldEncoding)
     case galacticL, galacticB, deltaMagLatest, deltaMagRef
     case schemaID
+    /// The (pid, candid) keys of the packet's history entries, in packet order (`prv_keys`).
+    case historyKeys
     /// Fields with no column of their own, as jsonb.
     case extra
     case null
@@ -119,6 +121,7 @@ final class AlertLayout {
             case "deltamaglatest": return .deltaMagLatest
             case "deltamagref": return .deltaMagRef
             case "schema_id": return .schemaID
+            case "prv_keys": return .historyKeys
             case "extra": return .extra
             default: break
             }

@@ -1,0 +1,14 @@
+-- Which history rows each packet carried, so that an alert can be written back as the
+-- exact packet it arrived as (`GET /<id>/avro/`).
+--
+-- History rows are stored once per object (prv_candidate), but a packet's prv_candidates
+-- list is a subset of them in its own order. prv_keys lists the packet's entries in packet
+-- order as [pid, candid] pairs (a two-dimensional array; candid NULL for an upper limit).
+-- Both are needed: in the 2017 packets one image (pid) can give an object both an upper
+-- limit and a detection. An empty prv_candidates list is the empty array; a null one, or a
+-- schema without the field, is NULL.
+--
+-- Alerts stored before this migration have NULL too (their ingested_at precedes the
+-- migration's applied_at): their packet history is taken to be the object's history rows
+-- before the alert's jd. A pair costs 24 bytes per entry, next to kilobytes of stamps.
+ALTER TABLE candidate ADD COLUMN prv_keys bigint[];
