@@ -1,0 +1,27 @@
+/// One HTTP request as libmicrohttpd parsed it.
+public struct Request: Sendable {
+    /// GET, HEAD, POST, ...
+    public let method: String
+    /// The path, percent-decoded, without the query string.
+    public let path: String
+    /// Query parameters in the order they were sent; a name without `=` has an empty value.
+    public let query: [(name: String, value: String)]
+    /// Header fields by lower-cased name (the last one wins when a name repeats).
+    public let headers: [String: String]
+    public let body: [UInt8]
+    /// The peer's IP address (not a forwarded one).
+    public let remoteAddress: String
+
+    public init(method: String, path: String, query: [(name: String, value: String)] = [],
+                headers: [String: String] = [:], body: [UInt8] = [], remoteAddress: String = "") {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.remoteAddress = remoteAddress
+    }
+
+    /// The header `name` (case-insensitive).
+    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+}
