@@ -200,10 +200,10 @@ def expected_deltamaglatest(record: dict) -> float | None:
 
 
 def expected_deltamagref(record: dict) -> float | None:
-    """magnr - magpsf when distnr < 2, else None."""
+    """magnr - magpsf when 0 <= distnr < 2, else None (-999 means no reference source)."""
     candidate = record["candidate"]
     magnr, magpsf, distnr = candidate.get("magnr"), candidate.get("magpsf"), candidate.get("distnr")
-    if magnr is None or magpsf is None or distnr is None or not distnr < 2:
+    if magnr is None or magpsf is None or distnr is None or not 0 <= distnr < 2:
         return None
     return magnr - magpsf
 

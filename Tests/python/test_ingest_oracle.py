@@ -128,7 +128,7 @@ def test_cutouts_match_packets(db, packets):
 
 def test_derived_magnitudes(db, packets):
     """deltamaglatest (magpsf minus the latest earlier same-filter detection in the packet's
-    history) and deltamagref (magnr - magpsf when distnr < 2) match a Python recomputation."""
+    history) and deltamagref (magnr - magpsf when 0 <= distnr < 2) match a Python recomputation."""
     rows = candidate_rows(db)
     diffs = [
         d for p in packets if p.record["candid"] in rows

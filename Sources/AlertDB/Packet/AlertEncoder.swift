@@ -63,7 +63,8 @@ struct AlertEncoder {
             (derived.l, derived.b) = Galactic.from(ra: ra, dec: dec)
         }
         if let magpsf, let latestEarlier { derived.deltaMagLatest = magpsf - latestEarlier.magpsf }
-        if let magpsf, let magnr = number(named.magnr), let distnr = number(named.distnr), distnr < 2 {
+        // The 2017 schema says "no reference source" with distnr = magnr = -999.
+        if let magpsf, let magnr = number(named.magnr), let distnr = number(named.distnr), distnr >= 0, distnr < 2 {
             derived.deltaMagRef = magnr - magpsf
         }
         derived.schemaID = schemaID
