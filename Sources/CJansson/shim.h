@@ -8,3 +8,8 @@ static inline int cjansson_is_object(const json_t *json) { return json_is_object
 static inline size_t cjansson_dump_flags(void) {
     return JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17);
 }
+static inline int cjansson_typeof(const json_t *json) { return (int)json_typeof(json); }
+/* The same, with doubles to `precision` significant digits. */
+static inline size_t cjansson_dump_flags_precision(int precision) {
+    return JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(precision);
+}

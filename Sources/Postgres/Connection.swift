@@ -58,6 +58,15 @@ public final class Connection {
         return try check(result)
     }
 
+    /// Like `execute`, but asks for every column in binary format: for `bytea` the value is
+    /// the raw bytes (no hex to decode), for `text` its UTF-8 bytes. Read with `QueryResult.bytes`.
+    public func executeBinary(_ sql: String, _ parameters: [String?] = []) throws -> QueryResult {
+        let result = withCStrings(parameters) { pointers in
+            PQexecParams(conn, sql, Int32(parameters.count), nil, pointers, nil, nil, 1)
+        }
+        return try check(result)
+    }
+
     /// Starts `COPY ... FROM STDIN`; follow with `putCopyData` and `endCopy`.
     public func beginCopy(_ sql: String) throws {
         let result = PQexec(conn, sql)
@@ -164,6 +173,38 @@ public final class QueryResult {
     public subscript(row: Int, column: Int) -> String? {
         if PQgetisnull(result, Int32(row), Int32(column)) == 1 { return nil }
         return String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+    }
+
+    /// A numeric value parsed straight from libpq's text, without making a String first
+    /// (listing pages read thousands). Nil for NULL or text that is not a number.
+    public func double(_ row: Int, _ column: Int) -> Double? {
+        if PQgetisnull(result, Int32(row), Int32(column)) == 1 { return nil }
+        guard let text = PQgetvalue(result, Int32(row), Int32(column)) else { return nil }
+        var end: UnsafeMutablePointer<CChar>?
+        let value = strtod(text, &end)
+        return end != text && end?.pointee == 0 ? value : nil
+    }
+
+    public func int64(_ row: Int, _ column: Int) -> Int64? {
+        if PQgetisnull(result, Int32(row), Int32(column)) == 1 { return nil }
+        guard let text = PQgetvalue(result, Int32(row), Int32(column)) else { return nil }
+        var end: UnsafeMutablePointer<CChar>?
+        errno = 0
+        let value = strtoll(text, &end, 10)
+        return end != text && end?.pointee == 0 && errno == 0 ? Int64(value) : nil
+    }
+
+    public func isNull(_ row: Int, _ column: Int) -> Bool { PQgetisnull(result, Int32(row), Int32(column)) == 1 }
+
+    /// The column's type, as PostgreSQL's type OID (e.g. 701 for double precision).
+    public func columnType(_ column: Int) -> UInt32 { PQftype(result, Int32(column)) }
+
+    /// The value's bytes as the server sent them (binary results: see `Connection.executeBinary`).
+    public func bytes(_ row: Int, _ column: Int) -> [UInt8]? {
+        if PQgetisnull(result, Int32(row), Int32(column)) == 1 { return nil }
+        let count = Int(PQgetlength(result, Int32(row), Int32(column)))
+        guard let start = PQgetvalue(result, Int32(row), Int32(column)) else { return [] }
+        return start.withMemoryRebound(to: UInt8.self, capacity: count) { Array(UnsafeBufferPointer(start: $0, count: count)) }
     }
 
     /// All rows, each as an array of optional strings.

@@ -1,0 +1,170 @@
+import Foundation
+import Postgres
+
+/// One page of the listing.
+public struct ListingPage: Sendable {
+    public let alerts: [AlertRecord]
+    /// Exact up to `ListingPage.exactCountLimit`; beyond, the planner's estimate (at least the limit + 1).
+    public let count: Int
+    public let countIsEstimate: Bool
+    public let hasNext: Bool
+    public let hasPrevious: Bool
+    /// The cursor token of the page after this one, when there is one.
+    public let nextCursor: String?
+
+    /// Counting stops here: counting every match of a broad filter costs a scan of the table.
+    public static let exactCountLimit = 10_000
+}
+
+/// The queries behind the API's routes. Stateless: each call runs on the connection it is given.
+public struct AlertStore: Sendable {
+    public init() {}
+
+    // MARK: - Listing
+
+    /// One page of `query`, `limit` alerts at most.
+    public func listing(_ query: ListingQuery, limit: Int = ListingQuery.pageSize, db: Connection) throws -> ListingPage {
+        let filter = query.conditions.isEmpty ? "TRUE" : query.conditions.joined(separator: " AND ")
+        let cap = ListingPage.exactCountLimit
+        let capped = Int(try db.execute("SELECT count(*) FROM (SELECT 1 FROM candidate c WHERE \(filter) LIMIT \(cap + 1)) s",
+                                        query.parameters)[0, 0] ?? "0") ?? 0
+        var count = capped, estimated = false
+        if capped > cap {
+            estimated = true
+            count = max(cap + 1, try estimate(filter, query.parameters, db: db))
+        }
+
+        var conditions = query.conditions
+        var parameters = query.parameters
+        if let cursor = query.cursor {
+            conditions.append(cursorCondition(cursor, query: query, parameters: &parameters))
+        }
+        let whereSQL = conditions.isEmpty ? "TRUE" : conditions.joined(separator: " AND ")
+        let direction = query.ascending ? "ASC" : "DESC"
+        let sort = quoted(query.sortColumn)
+        let order = "c.\(sort) \(direction), c.id \(direction)"
+        let offset = (query.pageNumber.map { $0 - 1 } ?? 0) * limit
+        let sql: String
+        if capped <= cap {
+            // Few matches: collect them through the filter's own index, then sort. Left to
+            // itself the planner may walk the jd index hoping to meet 100 matches early,
+            // and read most of the table when they are rare.
+            sql = """
+                WITH matches AS MATERIALIZED (SELECT c.id, c.\(sort) FROM candidate c WHERE \(whereSQL))
+                SELECT c.* FROM candidate c
+                JOIN (SELECT c.id FROM matches c ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset)) page USING (id)
+                ORDER BY \(order)
+                """
+        } else {
+            sql = "SELECT c.* FROM candidate c WHERE \(whereSQL) ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset)"
+        }
+        let rows = RowDecoder(try db.execute(sql, parameters))
+        let shown = min(rows.count, limit)
+        let alerts = (0..<shown).map { rows.alert($0) }
+        let hasNext = rows.count > limit
+        var next: String?
+        if hasNext, shown > 0 {
+            next = Cursor(sortColumn: query.sortColumn, ascending: query.ascending,
+                          value: rows.text(shown - 1, query.sortColumn), id: alerts[shown - 1].id).token
+        }
+        return ListingPage(alerts: alerts, count: count, countIsEstimate: estimated, hasNext: hasNext,
+                           hasPrevious: query.cursor != nil || (query.pageNumber ?? 1) > 1, nextCursor: next)
+    }
+
+    /// Rows strictly after the cursor's row in the listing's order. PostgreSQL puts NULLs
+    /// first when descending and last when ascending; the condition follows that.
+    private func cursorCondition(_ cursor: Cursor, query: ListingQuery, parameters: inout [String?]) -> String {
+        func bind(_ value: String, _ type: String) -> String {
+            parameters.append(value)
+            return "$\(parameters.count)::\(type)"
+        }
+        let column = "c." + quoted(cursor.sortColumn)
+        let id = bind(String(cursor.id), "bigint")
+        guard let value = cursor.value else {
+            return query.ascending ? "(\(column) IS NULL AND c.id > \(id))"
+                                   : "((\(column) IS NULL AND c.id < \(id)) OR \(column) IS NOT NULL)"
+        }
+        let typed = bind(value, query.sortType)
+        return query.ascending ? "((\(column), c.id) > (\(typed), \(id)) OR \(column) IS NULL)"
+                               : "(\(column), c.id) < (\(typed), \(id))"
+    }
+
+    /// The planner's estimate of the matches, from `EXPLAIN`'s first line (`rows=N`).
+    private func estimate(_ filter: String, _ parameters: [String?], db: Connection) throws -> Int {
+        let plan = try db.execute("EXPLAIN SELECT 1 FROM candidate c WHERE \(filter)", parameters)[0, 0] ?? ""
+        guard let range = plan.range(of: "rows=") else { return 0 }
+        return Int(plan[range.upperBound...].prefix { $0.isNumber }) ?? 0
+    }
+
+    // MARK: - One alert
+
+    public func alert(id: Int64, db: Connection) throws -> AlertRecord? {
+        let rows = RowDecoder(try db.execute("SELECT c.* FROM candidate c WHERE c.id = $1::bigint", [String(id)]))
+        return rows.count == 0 ? nil : rows.alert(0)
+    }
+
+    /// The object's other stored alerts, its history detections and its non-detections, by jd.
+    /// A history detection that is also a stored alert is shown once, as the alert.
+    public func history(of alert: AlertRecord, db: Connection) throws -> [HistoryEntry] {
+        let others = RowDecoder(try db.execute(
+            "SELECT c.* FROM candidate c WHERE c.\"objectId\" = $1 AND c.id <> $2::bigint",
+            [alert.objectId, String(alert.id)]))
+        let previous = RowDecoder(try db.execute("""
+            SELECT p.* FROM prv_candidate p
+            WHERE p."objectId" = $1
+              AND (p.candid IS NULL OR p.candid NOT IN (SELECT candid FROM candidate WHERE "objectId" = $1))
+            """, [alert.objectId]))
+        var entries: [(jd: Double, entry: HistoryEntry)] = []
+        for row in 0..<others.count {
+            let record = others.alert(row)
+            entries.append((others.double(row, "jd") ?? 0, HistoryEntry(kind: .alert(id: record.id), candidate: record.candidate)))
+        }
+        for row in 0..<previous.count {
+            let kind: HistoryEntry.Kind = previous.text(row, "candid") == nil ? .nonDetection : .detection
+            entries.append((previous.double(row, "jd") ?? 0, HistoryEntry(kind: kind, candidate: previous.fields(row))))
+        }
+        return entries.sorted { $0.jd < $1.jd }.map(\.entry)
+    }
+
+    /// The light curve: this alert and its history, by jd.
+    public static func photometry(of alert: AlertRecord, history: [HistoryEntry]) -> [PhotometryPoint] {
+        let points = ([alert.candidate] + history.map(\.candidate)).compactMap { fields -> PhotometryPoint? in
+            guard let jd = fields["jd"].double, let filter = fields["filter"].string else { return nil }
+            return PhotometryPoint(jd: jd, filter: filter, magpsf: fields["magpsf"].double, sigmapsf: fields["sigmapsf"].double,
+                                   diffmaglim: fields["diffmaglim"].double, isdiffpos: fields["isdiffpos"].string)
+        }
+        return points.sorted { $0.jd < $1.jd }
+    }
+
+    // MARK: - Latest, cutouts
+
+    /// The newest alert by observation time, or nil when none is stored.
+    public func latest(db: Connection, now: Double = JulianDate.now) throws -> LatestAlert? {
+        let result = try db.execute("SELECT id, candid, jd FROM candidate ORDER BY jd DESC, id DESC LIMIT 1")
+        guard result.rowCount == 1, let id = result[0, 0].flatMap({ Int64($0) }), let candid = result[0, 1].flatMap({ Int64($0) }),
+              let jd = result[0, 2].flatMap({ Double($0) }) else { return nil }
+        return LatestAlert(id: id, candid: candid, jd: jd, wallTime: JulianDate.isoTime(jd), ageSeconds: (now - jd) * 86400)
+    }
+
+    /// The stamps stored for an alert, without their bytes (the first few tell the format).
+    public func cutouts(candid: Int64, db: Connection) throws -> [CutoutInfo] {
+        let result = try db.executeBinary(
+            "SELECT kind, file_name, substring(stamp_data FROM 1 FOR 8) FROM cutout WHERE candid = $1::bigint ORDER BY kind",
+            [String(candid)])
+        return (0..<result.rowCount).map { row in
+            CutoutInfo(kind: result.bytes(row, 0).map { String(decoding: $0, as: UTF8.self) } ?? "",
+                       fileName: result.bytes(row, 1).map { String(decoding: $0, as: UTF8.self) },
+                       format: CutoutImage.format(of: result.bytes(row, 2) ?? []))
+        }
+    }
+
+    /// One stamp of an alert as received, or nil.
+    public func cutout(alertID: Int64, kind: String, db: Connection) throws -> (fileName: String?, bytes: [UInt8])? {
+        let result = try db.executeBinary("""
+            SELECT s.file_name, s.stamp_data FROM cutout s JOIN candidate c ON c.candid = s.candid
+            WHERE c.id = $1::bigint AND s.kind = $2
+            """, [String(alertID), kind])
+        guard result.rowCount == 1, let bytes = result.bytes(0, 1) else { return nil }
+        return (result.bytes(0, 0).map { String(decoding: $0, as: UTF8.self) }, bytes)
+    }
+}
