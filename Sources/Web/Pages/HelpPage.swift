@@ -1,0 +1,227 @@
+import AlertDB
+
+extension Pages {
+    /// The routes of the service, for the help page: method, path, what it returns.
+    static let routes: [(method: String, path: String, what: String)] = [
+        ("GET", "/", "The listing: alerts matching the filters, newest first, 100 a page. HTML, or JSON with ?format=json."),
+        ("POST", "/", "MARS's bulk form: up to 10 queries in one JSON body, up to 1,000 results each."),
+        ("GET", "/<id>/", "One alert by its id (lco_id), with its history and cutout links."),
+        ("GET", "/<id>/photometry/", "The object's light curve: every detection and upper limit, by jd."),
+        ("GET", "/<id>/cutout/<kind>/", "A cutout (Science, Template or Difference) as stored: gzipped FITS or JPEG; ?format=png for a PNG."),
+        ("GET", "/<id>/avro/", "The alert packet as an Avro container file, as it was ingested."),
+        ("GET", "/latest/", "The newest stored alert and its age."),
+        ("GET", "/health", "{\"status\": \"ok\"} when the database answers, else 503."),
+        ("GET", "/help/", "This page; as JSON, the filters, sort values and routes."),
+    ]
+
+    /// How a filter type is written in a query.
+    static func valueFormat(_ type: FilterSpec.ValueType) -> String {
+        switch type {
+        case .real: return "decimal number"
+        case .integer: return "integer"
+        case .text: return "text"
+        case .time: return "ISO date or date-time (UTC)"
+        case .filterName: return "g, r or i"
+        case .cone: return "ra,dec,radius (degrees)"
+        case .seconds: return "seconds"
+        }
+    }
+
+    /// How to use the pages and the API: routes, every filter, value formats, pagination,
+    /// the bulk form, the JSON shape with every field explained, errors and curl examples.
+    public static func help(catalogue: FilterCatalogue, sortValues: [String], candidateFields: [String]) -> String {
+        document(title: "Help", capacity: 64_000) { html in
+            html.raw("""
+            <h1>Using alertdb</h1>
+            <p>alertdb stores Zwicky Transient Facility alert packets and serves them the way
+            MARS, the ZTF alert broker of Las Cumbres Observatory, did: the same routes, filters and JSON shape.
+            Every page has a JSON twin: add <code>?format=json</code> or send <code>Accept: application/json</code>.</p>
+            <nav class="links"><a href="#pages">Pages</a><a href="#routes">Routes</a><a href="#filters">Filters</a><a href="#values">Value formats</a><a href="#sorting">Sorting</a><a href="#pagination">Pagination</a><a href="#bulk">Bulk queries</a><a href="#json">JSON</a><a href="#fields">Candidate fields</a><a href="#errors">Errors</a><a href="#examples">Examples</a></nav>
+            <h2 id="pages">The pages</h2>
+            <p><a href="/">The listing</a> shows the newest alerts first. Fill in any of the form's fields
+            (empty fields are ignored) and press Search; the address of the result is the query, so it can be
+            bookmarked or fetched as JSON with the link above the table. Click an id for the alert's page:
+            its cutouts, its light curve (all detections and upper limits of the object), its history and
+            every field of the packet. Click an objectId for every alert of that object.</p>
+
+            """)
+            html.raw("<h2 id=\"routes\">Routes</h2>\n<p>Trailing slashes are optional (<code>/123</code> is <code>/123/</code>). GET routes also answer HEAD.</p>\n")
+            html.raw("<div class=\"scroll\"><table><thead><tr><th>method</th><th>path</th><th>returns</th></tr></thead><tbody>\n")
+            for route in routes {
+                html.raw("<tr><td>\(route.method)</td><td class=\"mono\">")
+                html.text(route.path)
+                html.raw("</td><td class=\"wrap\">")
+                html.text(route.what)
+                html.raw("</td></tr>\n")
+            }
+            html.raw("</tbody></table></div>\n")
+
+            writeFilterHelp(catalogue, into: &html)
+
+            html.raw("""
+            <h2 id="values">Value formats</h2>
+            <ul>
+            <li><b>decimal number</b>: any finite number, <code>18.5</code>, <code>-3</code>, <code>1e-3</code>.</li>
+            <li><b>integer</b>: a decimal integer, <code>1</code>, <code>123456789012</code>.</li>
+            <li><b>ISO date or date-time</b>: <code>2018-06-01</code>, <code>2018-06-01T04:00:00</code>,
+            <code>2018-06-01T04:00:00.5Z</code>, <code>2018-06-01T04:00:00+00:00</code>; UTC unless an offset says otherwise; compared with the observation's jd.</li>
+            <li><b>g, r or i</b>: the ZTF filter (fid 1, 2, 3).</li>
+            <li><b>cone</b>: <code>ra,dec,radius</code> in degrees, −90 ≤ dec ≤ 90, 0 &lt; radius ≤ 10, e.g. <code>cone=150.1,2.2,0.01</code>.</li>
+            <li><b>seconds</b>: <code>time__since=86400</code> is the last day (counted back from now, not from the newest alert).</li>
+            </ul>
+            <p>Empty values (<code>rb__gte=</code>, as forms send them) are ignored; an unknown parameter or a malformed value is a 400 error naming the parameter.</p>
+
+            """)
+            html.raw("<h2 id=\"sorting\">Sorting</h2>\n<p><code>sort_value</code> picks the column (default <code>jd</code>) and <code>sort_order</code> is <code>desc</code> (default) or <code>asc</code>; ties are broken by id. Sortable columns: ")
+            for (index, name) in sortValues.enumerated() {
+                if index > 0 { html.raw(", ") }
+                html.raw("<code>")
+                html.text(name)
+                html.raw("</code>")
+            }
+            html.raw(".</p>\n")
+
+            html.raw("""
+            <h2 id="pagination">Pagination</h2>
+            <p>A page holds 100 alerts. Either ask for a page by number, <code>page=2</code> (1 to 1000), or follow
+            the <code>next</code> and <code>previous</code> links of the JSON (or the page's links), which carry an opaque
+            <code>cursor=</code>: cursors stay fast however deep you go and do not skip or repeat alerts when new
+            ones arrive. Use one or the other, not both. <code>count</code> is exact up to 10,000 matches; beyond that it is
+            an estimate (at least 10,001) and <code>count_is_estimate</code> is true.</p>
+            <h2 id="bulk">Bulk queries (POST /)</h2>
+            <p>POST a JSON body (at most 64 kB) with up to 10 queries, each a set of the listing's filters; values may be
+            strings or numbers. Each query returns at most 1,000 alerts (<code>capped</code> says when there were more).</p>
+            <pre>curl -s -X POST "$BASE/" -H 'Content-Type: application/json' -d '{
+              "queries": [
+                {"objectId": "ZTF18abcdefg"},
+                {"cone": "150.1,2.2,0.01", "rb__gte": 0.5}
+              ]}'</pre>
+            <p>The answer: <code>{"results": [{"query": {...}, "count": 3, "count_is_estimate": false, "num_alerts": 3,
+            "capped": false, "results": [ALERT, ...]}, ...], "capped": false}</code>, one entry per query, in order.</p>
+            <h2 id="json">JSON</h2>
+            <p>The listing: <code>{"has_next", "has_prev", "count", "count_is_estimate", "pages", "latest": {"id", "jd", "wall_time"} or null,
+            "next", "previous", "results": [ALERT, ...]}</code>. Numbers are JSON numbers (4-byte columns as their shortest
+            decimal, e.g. <code>18.92</code>); NULL is <code>null</code>.</p>
+            <p>An ALERT:</p>
+            <dl class="facts">
+            <dt><code>lco_id</code></dt><dd>alertdb's id of the alert: its page is <code>/lco_id/</code>.</dd>
+            <dt><code>objectId</code></dt><dd>The ZTF object name (ZTF18abcdefg): all alerts at one position share it.</dd>
+            <dt><code>publisher</code></dt><dd>Who issued the packet (e.g. "ZTF (www.ztf.caltech.edu)"), or null.</dd>
+            <dt><code>candid</code></dt><dd>The ZTF candidate id, unique per alert.</dd>
+            <dt><code>avro</code></dt><dd>URL of the original packet as Avro.</dd>
+            <dt><code>candidate</code></dt><dd>Every field of the ZTF candidate, by name, plus <code>l</code>, <code>b</code>, <code>deltamaglatest</code>, <code>deltamagref</code>, <code>wall_time</code> and <code>filter</code> (below).</dd>
+            </dl>
+            <p>The detail (<code>/&lt;id&gt;/?format=json</code>) adds <code>prv_candidate</code>: the object's other stored alerts
+            (<code>"kind": "alert"</code>, with their <code>lco_id</code>), the earlier detections carried in the packets
+            (<code>"detection"</code>) and the non-detections (<code>"nondetection"</code>: only jd, fid, diffmaglim and what else
+            the packet had), each with a <code>candidate</code> object, sorted by jd; and <code>cutouts</code>:
+            <code>{"Science": url, "Template": url, "Difference": url}</code>.
+            Photometry (<code>/&lt;id&gt;/photometry/?format=json</code>): <code>{"lco_id", "objectId", "photometry": [{"jd", "filter",
+            "magpsf", "sigmapsf", "diffmaglim", "isdiffpos"}, ...]}</code>, magpsf null for upper limits.
+            <code>/latest/?format=json</code>: <code>{"id", "candid", "jd", "wall_time", "age_seconds"}</code>.</p>
+
+            """)
+            writeFieldHelp(candidateFields, into: &html)
+            html.raw("""
+            <h2 id="errors">Errors</h2>
+            <p>A rejected request answers with a status and JSON (or, for a browser, a page saying the same):</p>
+            <ul>
+            <li><b>400</b> <code>{"error": "rb__gte: not a number: 'abc'", "parameter": "rb__gte"}</code>: a bad parameter, value or body; <code>parameter</code> names it.</li>
+            <li><b>404</b> <code>{"error": "..."}</code>: no alert with that id, no such cutout kind, no such route.</li>
+            <li><b>405</b>: a method the route does not take (the <code>Allow</code> header lists those it does).</li>
+            <li><b>413</b>: a POST body over 64 kB.</li>
+            <li><b>503</b> from <code>/health</code> when the database does not answer.</li>
+            </ul>
+            <h2 id="examples">Examples</h2>
+            <pre>BASE=http://127.0.0.1:8000
+            # the newest 100 alerts with a real-bogus score of at least 0.9, as JSON
+            curl -s "$BASE/?rb__gte=0.9&amp;format=json"
+            # everything of one object, oldest first
+            curl -s "$BASE/?objectId=ZTF18abcdefg&amp;sort_value=jd&amp;sort_order=asc&amp;format=json"
+            # within 36 arcsec of a position, in r, brighter than 19, observed in June 2018
+            curl -s "$BASE/?cone=150.1,2.2,0.01&amp;filter=r&amp;magpsf__lte=19&amp;time__gt=2018-06-01&amp;time__lt=2018-07-01&amp;format=json"
+            # the next page: follow "next"
+            curl -s "$BASE/?rb__gte=0.9&amp;format=json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["next"])'
+            # one alert, its light curve, its difference image as FITS and as PNG, the packet
+            curl -s "$BASE/123/?format=json"
+            curl -s "$BASE/123/photometry/?format=json"
+            curl -s -OJ "$BASE/123/cutout/Difference/"
+            curl -s -o difference.png "$BASE/123/cutout/Difference/?format=png"
+            curl -s -OJ "$BASE/123/avro/"
+            # the newest alert, and whether the service is up
+            curl -s "$BASE/latest/?format=json"
+            curl -s "$BASE/health"</pre>
+
+            """)
+        }
+    }
+
+    private static func writeFilterHelp(_ catalogue: FilterCatalogue, into html: inout HTMLWriter) {
+        html.raw("<h2 id=\"filters\">Filters</h2>\n<p>Every filter is a query parameter of <code>GET /</code> (and a key of a bulk query). They combine with AND. These are MARS's, the ones the form shows:</p>\n")
+        html.raw("<div class=\"scroll\"><table class=\"filters-help\"><thead><tr><th>parameter</th><th>column</th><th>value</th><th>meaning</th></tr></thead><tbody>\n")
+        for spec in catalogue.filters where spec.isMARS {
+            html.raw("<tr><td class=\"mono\">")
+            html.text(spec.parameter)
+            html.raw("</td><td class=\"mono\">")
+            html.text(spec.op == .anyPS1Object ? "objectidps1/2/3" : (spec.op == .cone ? "ra, dec" : spec.column))
+            html.raw("</td><td>")
+            html.text(valueFormat(spec.type))
+            html.raw("</td><td class=\"wrap\">")
+            html.text(spec.help)
+            html.raw("</td></tr>\n")
+        }
+        html.raw("</tbody></table></div>\n")
+
+        // The generic filters come four to a column, so one row per column keeps the table short.
+        var columns: [String] = []
+        var byColumn: [String: [FilterSpec]] = [:]
+        for spec in catalogue.filters where !spec.isMARS {
+            if byColumn[spec.column] == nil { columns.append(spec.column) }
+            byColumn[spec.column, default: []].append(spec)
+        }
+        guard !columns.isEmpty else { return }
+        html.raw("<p>And for every numeric candidate column, <code>&lt;column&gt;__gt</code> (greater than), <code>__gte</code> (at least), <code>__lt</code> (less than) and <code>__lte</code> (at most), taking a decimal number; those MARS already names keep MARS's meaning. See <a href=\"#fields\">the fields</a> for what each column is.</p>\n")
+        html.raw("<div class=\"scroll\"><table class=\"generic-filters\"><thead><tr><th>column</th><th>parameters</th></tr></thead><tbody>\n")
+        for column in columns {
+            html.raw("<tr><td class=\"mono\">")
+            html.text(column)
+            html.raw("</td><td class=\"wrap\">")
+            for (index, spec) in byColumn[column, default: []].enumerated() {
+                if index > 0 { html.raw(" ") }
+                html.raw("<code>")
+                html.text(spec.parameter)
+                html.raw("</code>")
+            }
+            html.raw("</td></tr>\n")
+        }
+        html.raw("</tbody></table></div>\n")
+    }
+
+    private static func writeFieldHelp(_ candidateFields: [String], into html: inout HTMLWriter) {
+        html.raw("<h2 id=\"fields\">Candidate fields</h2>\n<p>The fields of <code>candidate</code> (and the detail page's field table), after the ZTF alert schema:</p>\n")
+        html.raw("<div class=\"scroll\"><table class=\"fields-help\"><thead><tr><th>field</th><th>meaning</th></tr></thead><tbody>\n")
+        var undocumented: [String] = []
+        for name in candidateFields {
+            guard let doc = candidateFieldDocs[name] else {
+                undocumented.append(name)
+                continue
+            }
+            html.raw("<tr><td class=\"mono\">")
+            html.text(name)
+            html.raw("</td><td class=\"wrap\">")
+            html.text(doc)
+            html.raw("</td></tr>\n")
+        }
+        html.raw("</tbody></table></div>\n")
+        if !undocumented.isEmpty {
+            html.raw("<p>Also, as in the ZTF schema (magnitudes of the second and third nearest PS1 sources, calibration details and the like): ")
+            for (index, name) in undocumented.enumerated() {
+                if index > 0 { html.raw(", ") }
+                html.raw("<code>")
+                html.text(name)
+                html.raw("</code>")
+            }
+            html.raw(".</p>\n")
+        }
+    }
+}
