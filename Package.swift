@@ -43,5 +43,6 @@ let package = Package(
 
         .testTarget(name: "AlertDBTests", dependencies: ["AlertDB", "Postgres", "Avro", "FITS", "PNG"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "AlertDB", "HTTP", "Postgres"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
     ]
 )

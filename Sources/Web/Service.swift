@@ -1,1 +1,81 @@
 import AlertDB
+import Foundation
+import HTTP
+import JSON
+import Postgres
+
+/// The HTTP service: routes each request to its handler and turns every failure into a
+/// response the client can act on (400 with the parameter, 404, 405, 503), never a crash.
+public final class AlertService: Sendable {
+    let pool: ConnectionPool
+    let schema: StoreSchema
+    let store = AlertStore()
+
+    /// Settings for every serving connection: a statement that runs away is cancelled instead
+    /// of holding a connection, and JIT compilation (100 ms and more for a large count) is off
+    /// because these queries are short.
+    public static let connectionSetup = ["SET statement_timeout = '10s'", "SET jit = off"]
+
+    public init(pool: ConnectionPool, schema: StoreSchema) {
+        self.pool = pool
+        self.schema = schema
+    }
+
+    public func handle(_ request: Request) -> Response {
+        let route = Route(path: request.path)
+        let representation = (try? Representation(request)) ?? .json
+        guard route != .notFound else {
+            return Responses.error(404, "no such page: \(request.path.prefix(200))", as: representation)
+        }
+        guard route.allowedMethods.contains(request.method) else {
+            var response = Responses.error(405, "\(request.method.prefix(20)) is not allowed here; use \(route.allowedMethods.joined(separator: ", "))", as: representation)
+            response.headers.append(("Allow", route.allowedMethods.joined(separator: ", ")))
+            return response
+        }
+        do {
+            switch route {
+            case .listing:
+                return request.method == "POST" ? try bulkListing(request) : try listing(request, try Representation(request))
+            case .detail(let id): return try detail(id, request, try Representation(request))
+            case .photometry(let id): return try photometry(id, try Representation(request))
+            case .cutout(let id, let kind): return try cutout(id, kind: kind, request)
+            case .avro(let id): return try avro(id)
+            case .latest: return try latest(try Representation(request))
+            case .health: return health()
+            case .help: return help(try Representation(request))
+            case .notFound: return Responses.error(404, "no such page", as: representation)
+            }
+        } catch let error as ParameterError {
+            return Responses.error(400, error.message, parameter: error.parameter, as: representation)
+        } catch let error as PostgresError {
+            return databaseFailure(error, representation)
+        } catch {
+            log("\(request.method) \(request.path): \(error)")
+            return Responses.error(500, "internal error", as: representation)
+        }
+    }
+
+    /// What a database error means for the client.
+    private func databaseFailure(_ error: PostgresError, _ representation: Representation) -> Response {
+        if error.isConnectionFailure {
+            log("database unavailable: \(error.message)")
+            var response = Responses.error(503, "the database is unavailable; try again shortly", as: representation)
+            response.headers.append(("Retry-After", "5"))
+            return response
+        }
+        switch error.sqlState ?? "" {
+        case "57014":
+            return Responses.error(400, "the query took longer than 10 s; add a more selective filter (a time range, a cone, an objectId)", as: representation)
+        case let state where state.hasPrefix("22"):
+            // A value the server could not use (out of range for its column, ...): the client's.
+            return Responses.error(400, "a value could not be used: \(error.message)", as: representation)
+        default:
+            log("database error \(error.sqlState ?? "?"): \(error.message)")
+            return Responses.error(500, "internal error", as: representation)
+        }
+    }
+
+    func log(_ message: String) {
+        FileHandle.standardError.write(Data("alertdb serve: \(message)\n".utf8))
+    }
+}

@@ -1,0 +1,86 @@
+import AlertDB
+import JSON
+
+/// The JSON shapes of the API, MARS's where MARS had one.
+enum AlertJSON {
+    static func value(_ value: FieldValue) -> JSONValue {
+        switch value {
+        case .null: return .null()
+        case .integer(let i): return .integer(i)
+        case .real(let d): return .real(d)
+        case .text(let s): return .string(s)
+        case .bool(let b): return .bool(b)
+        }
+    }
+
+    static func fields(_ fields: Fields) -> JSONValue {
+        let object = JSONValue.object()
+        for (name, field) in fields.entries {
+            switch field {
+            case .null: object.setNull(name)
+            case .integer(let i): object.set(name, integer: i)
+            case .real(let d): object.set(name, real: d)
+            case .text(let s): object.set(name, string: s)
+            case .bool(let b): object.set(name, bool: b)
+            }
+        }
+        return object
+    }
+
+    /// `{"lco_id", "objectId", "publisher", "candid", "avro", "candidate": {...}}`.
+    static func alert(_ alert: AlertRecord, links: Links) -> JSONValue {
+        let object = JSONValue.object()
+        object.set("lco_id", .integer(alert.id))
+        object.set("objectId", .string(alert.objectId))
+        object.set("publisher", alert.publisher.map { .string($0) } ?? .null())
+        object.set("candid", .integer(alert.candid))
+        object.set("avro", .string(links.avro(alert.id)))
+        object.set("candidate", fields(alert.candidate))
+        return object
+    }
+
+    /// One history point: `{"kind", "lco_id" (other alerts only), "candidate": {...}}`.
+    static func historyEntry(_ entry: HistoryEntry) -> JSONValue {
+        let object = JSONValue.object()
+        switch entry.kind {
+        case .alert(let id):
+            object.set("kind", .string("alert"))
+            object.set("lco_id", .integer(id))
+        case .detection:
+            object.set("kind", .string("detection"))
+        case .nonDetection:
+            object.set("kind", .string("nondetection"))
+        }
+        object.set("candidate", fields(entry.candidate))
+        return object
+    }
+
+    static func photometry(_ point: PhotometryPoint) -> JSONValue {
+        let object = JSONValue.object()
+        object.set("jd", .real(point.jd))
+        object.set("filter", .string(point.filter))
+        object.set("magpsf", point.magpsf.map { .real($0) } ?? .null())
+        object.set("sigmapsf", point.sigmapsf.map { .real($0) } ?? .null())
+        object.set("diffmaglim", point.diffmaglim.map { .real($0) } ?? .null())
+        object.set("isdiffpos", point.isdiffpos.map { .string($0) } ?? .null())
+        return object
+    }
+
+    /// `{"id", "jd", "wall_time"}` for the listing; `/latest/` adds candid and age_seconds.
+    static func latest(_ latest: LatestAlert?, full: Bool = false) -> JSONValue {
+        guard let latest else { return .null() }
+        let object = JSONValue.object()
+        object.set("id", .integer(latest.id))
+        if full { object.set("candid", .integer(latest.candid)) }
+        object.set("jd", .real(latest.jd))
+        object.set("wall_time", .string(latest.wallTime))
+        if full { object.set("age_seconds", .real((latest.ageSeconds * 1000).rounded() / 1000)) }
+        return object
+    }
+
+    static func list(_ values: [JSONValue]) -> JSONValue {
+        let array = JSONValue.array()
+        for value in values { array.append(value) }
+        return array
+    }
+}

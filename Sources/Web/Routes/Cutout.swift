@@ -1,0 +1,43 @@
+import AlertDB
+import HTTP
+
+extension AlertService {
+    /// `GET /<id>/cutout/<Kind>/`: the stamp as received, or `?format=png` rendered for display.
+    func cutout(_ id: Int64, kind: String, _ request: Request) throws -> Response {
+        let format = request.query.last { $0.name == "format" && !$0.value.isEmpty }?.value
+        guard format == nil || format == "png" else {
+            throw ParameterError("format", "format must be png (or absent for the stamp as received), not '\(format!.prefix(40))'")
+        }
+        var stretch = CutoutImage.Stretch.zscale
+        if let text = request.query.last(where: { $0.name == "stretch" && !$0.value.isEmpty })?.value {
+            guard let chosen = CutoutImage.Stretch(rawValue: text) else {
+                throw ParameterError("stretch", "stretch must be zscale or asinh, not '\(text.prefix(40))'")
+            }
+            stretch = chosen
+        }
+        guard let stamp = try pool.withConnection({ try store.cutout(alertID: id, kind: kind, db: $0) }) else {
+            return Responses.error(404, "no \(kind) cutout for alert \(id)", as: .json)
+        }
+        // Stamps never change once stored.
+        let cache = ("Cache-Control", "public, max-age=86400")
+        let stored = CutoutImage.format(of: stamp.bytes)
+        if format == "png", stored == "fits" {
+            do {
+                let png = try CutoutImage.renderPNG(stamp: stamp.bytes, stretch: stretch)
+                return Response(status: 200, headers: [("Content-Type", "image/png"), cache], body: png)
+            } catch {
+                return Responses.error(404, "the \(kind) cutout of alert \(id) cannot be shown as PNG: \(error)", as: .json)
+            }
+        }
+        switch stored {
+        case "jpeg":   // 2017 packets: already an image for display
+            return Response(status: 200, headers: [("Content-Type", "image/jpeg"), cache], body: stamp.bytes)
+        case "png":
+            return Response(status: 200, headers: [("Content-Type", "image/png"), cache], body: stamp.bytes)
+        default:
+            let name = (stamp.fileName ?? "\(id)-\(kind).fits.gz").filter { $0 != "\"" && $0 != "\\" && !$0.isNewline }
+            return Response(status: 200, headers: [("Content-Type", "application/fits"), cache,
+                                                   ("Content-Disposition", "attachment; filename=\"\(name)\"")], body: stamp.bytes)
+        }
+    }
+}

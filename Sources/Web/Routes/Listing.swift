@@ -1,0 +1,110 @@
+import AlertDB
+import HTTP
+import JSON
+
+extension AlertService {
+    /// `GET /`: one page of alerts, newest first, filtered.
+    func listing(_ request: Request, _ representation: Representation) throws -> Response {
+        let items = request.query.filter { $0.name != "format" }
+        let links = Links(request)
+        let query: ListingQuery
+        do {
+            query = try ListingQuery.parse(items, schema: schema)
+        } catch let error as ParameterError where representation == .html {
+            // The form again, with the message beside the field at fault.
+            let latest = try? pool.withConnection { try store.latest(db: $0) }
+            let input = ListingPageInput(parameters: items, catalogue: schema.catalogue, sortValues: schema.sortValues,
+                                         alerts: [], count: 0, countIsEstimate: false, page: nil, previousURL: nil,
+                                         nextURL: nil, latest: latest ?? nil, error: (error.message, error.parameter),
+                                         jsonURL: links.listing(items + [("format", "json")]))
+            return Responses.html(Pages.listing(input), status: 400)
+        }
+        let (page, latest) = try pool.withConnection { db in
+            (try store.listing(query, db: db), try store.latest(db: db))
+        }
+        let keepFormat: [(name: String, value: String)] = request.query.contains { $0.name == "format" && $0.value == "json" } ? [("format", "json")] : []
+        let cursorNext = page.nextCursor.map { links.listing(query.filterItems + [("cursor", $0)] + keepFormat) }
+        let number = query.pageNumber
+        let previous = number.flatMap { $0 > 1 ? links.listing(query.filterItems + [("page", String($0 - 1))] + keepFormat) : nil }
+
+        switch representation {
+        case .json:
+            let body = JSONValue.object()
+            body.set("has_next", .bool(page.hasNext))
+            body.set("has_prev", .bool(page.hasPrevious))
+            body.set("count", .integer(Int64(page.count)))
+            body.set("count_is_estimate", .bool(page.countIsEstimate))
+            body.set("pages", .integer(Int64((page.count + ListingQuery.pageSize - 1) / ListingQuery.pageSize)))
+            body.set("latest", AlertJSON.latest(latest))
+            body.set("next", cursorNext.map { .string($0) } ?? .null())
+            body.set("previous", previous.map { .string($0) } ?? .null())
+            body.set("results", AlertJSON.list(page.alerts.map { AlertJSON.alert($0, links: links) }))
+            return Responses.json(body)
+        case .html:
+            // Page links where the visitor pages by number (they can go back); the cursor otherwise.
+            var next = cursorNext
+            if let number, page.hasNext, number < ListingQuery.maxPage {
+                next = links.listing(query.filterItems + [("page", String(number + 1))])
+            }
+            let input = ListingPageInput(parameters: items, catalogue: schema.catalogue, sortValues: schema.sortValues,
+                                         alerts: page.alerts, count: page.count, countIsEstimate: page.countIsEstimate,
+                                         page: number, previousURL: previous, nextURL: next, latest: latest, error: nil,
+                                         jsonURL: links.listing(items + [("format", "json")]))
+            return Responses.html(Pages.listing(input))
+        }
+    }
+
+    /// `POST /` with `{"queries": [{...}, ...]}`: MARS's bulk form. Each query is answered
+    /// with up to `bulkLimit` alerts and echoed back beside its results.
+    func bulkListing(_ request: Request) throws -> Response {
+        let body: JSONValue
+        do {
+            body = try JSONValue.parse(request.body)
+        } catch {
+            throw ParameterError("queries", "the body must be JSON like {\"queries\": [{\"objectId\": \"ZTF18aaaaaaa\"}]}: \(error)")
+        }
+        guard body.kind == .object, let queries = body.members.first(where: { $0.key == "queries" })?.value, queries.kind == .array else {
+            throw ParameterError("queries", "the body must be a JSON object with a \"queries\" array")
+        }
+        let list = queries.elements
+        guard list.count <= Self.bulkMaxQueries else {
+            throw ParameterError("queries", "at most \(Self.bulkMaxQueries) queries per request, not \(list.count)")
+        }
+        var parsed: [(echo: JSONValue, query: ListingQuery)] = []
+        for (index, element) in list.enumerated() {
+            guard element.kind == .object else { throw ParameterError("queries", "query \(index + 1) is not a JSON object") }
+            var items: [(name: String, value: String)] = []
+            for (key, value) in element.members where value.kind != .null && key != "format" {
+                guard let text = value.scalarText else {
+                    throw ParameterError(key, "query \(index + 1): \(key) must be a string or a number")
+                }
+                items.append((key, text))
+            }
+            do {
+                parsed.append((element, try ListingQuery.parse(items, schema: schema)))
+            } catch let error as ParameterError {
+                throw ParameterError(error.parameter, "query \(index + 1): \(error.message)")
+            }
+        }
+        let links = Links(request)
+        let pages = try pool.withConnection { db in try parsed.map { try store.listing($0.query, limit: Self.bulkLimit, db: db) } }
+        let results = JSONValue.array()
+        for ((echo, _), page) in zip(parsed, pages) {
+            let entry = JSONValue.object()
+            entry.set("query", echo)
+            entry.set("count", .integer(Int64(page.count)))
+            entry.set("count_is_estimate", .bool(page.countIsEstimate))
+            entry.set("num_alerts", .integer(Int64(page.alerts.count)))
+            entry.set("capped", .bool(page.hasNext))
+            entry.set("results", AlertJSON.list(page.alerts.map { AlertJSON.alert($0, links: links) }))
+            results.append(entry)
+        }
+        let response = JSONValue.object()
+        response.set("results", results)
+        response.set("capped", .bool(pages.contains { $0.hasNext }))
+        return Responses.json(response)
+    }
+
+    static let bulkMaxQueries = 10
+    static let bulkLimit = 1000
+}

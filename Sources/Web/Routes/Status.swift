@@ -1,0 +1,61 @@
+import AlertDB
+import HTTP
+import JSON
+
+extension AlertService {
+    /// `GET /latest/`: the newest alert and how old it is.
+    func latest(_ representation: Representation) throws -> Response {
+        let latest = try pool.withConnection { try store.latest(db: $0) }
+        switch representation {
+        case .json:
+            guard let latest else { return Responses.error(404, "no alert is stored yet", as: .json) }
+            return Responses.json(AlertJSON.latest(latest, full: true))
+        case .html:
+            return Responses.html(Pages.latest(latest), status: latest == nil ? 404 : 200)
+        }
+    }
+
+    /// `GET /health`: 200 when the database answers a query, 503 otherwise.
+    func health() -> Response {
+        let body = JSONValue.object()
+        do {
+            _ = try pool.withConnection { try $0.execute("SELECT 1") }
+            body.set("status", .string("ok"))
+            return Responses.json(body)
+        } catch {
+            body.set("status", .string("unavailable"))
+            body.set("error", .string(String(describing: error)))
+            return Responses.json(body, status: 503)
+        }
+    }
+
+    /// `GET /help/`: how to use the pages and the API; as JSON, the filters and routes.
+    func help(_ representation: Representation) -> Response {
+        switch representation {
+        case .html:
+            return Responses.html(Pages.help(catalogue: schema.catalogue, sortValues: schema.sortValues,
+                                             candidateFields: schema.candidateFields))
+        case .json:
+            let body = JSONValue.object()
+            body.set("filters", AlertJSON.list(schema.catalogue.filters.map { spec in
+                let object = JSONValue.object()
+                object.set("parameter", .string(spec.parameter))
+                object.set("column", .string(spec.column))
+                object.set("type", .string(spec.type.rawValue))
+                object.set("help", .string(spec.help))
+                object.set("mars", .bool(spec.isMARS))
+                return object
+            }))
+            body.set("controls", AlertJSON.list((ListingQuery.controlParameters + ["format"]).map { .string($0) }))
+            body.set("sort_values", AlertJSON.list(schema.sortValues.map { .string($0) }))
+            body.set("candidate_fields", AlertJSON.list(schema.candidateFields.map { .string($0) }))
+            body.set("routes", AlertJSON.list(Self.routeSummaries.map { .string($0) }))
+            return Responses.json(body)
+        }
+    }
+
+    static let routeSummaries = [
+        "GET / (listing; POST / for several queries at once)", "GET /<id>/", "GET /<id>/photometry/",
+        "GET /<id>/cutout/{Science,Template,Difference}/", "GET /<id>/avro/", "GET /latest/", "GET /health", "GET /help/",
+    ]
+}

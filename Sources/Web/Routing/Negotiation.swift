@@ -1,0 +1,19 @@
+import AlertDB
+import HTTP
+
+/// How the client wants an answer: `?format=json|html`, else its Accept header, else HTML.
+enum Representation {
+    case json, html
+
+    init(_ request: Request) throws {
+        switch request.query.last(where: { $0.name == "format" && !$0.value.isEmpty })?.value {
+        case "json": self = .json
+        case "html": self = .html
+        case nil:
+            let accept = request.header("Accept") ?? ""
+            self = accept.contains("application/json") && !accept.contains("text/html") ? .json : .html
+        case let other?:
+            throw ParameterError("format", "format must be json or html, not '\(other.prefix(40))'")
+        }
+    }
+}

@@ -1,0 +1,55 @@
+/// The routes of the service, parsed from a request path. Trailing slashes are optional.
+enum Route: Equatable {
+    case listing
+    case detail(Int64)
+    case photometry(Int64)
+    case cutout(Int64, kind: String)
+    case avro(Int64)
+    case latest
+    case health
+    case help
+    case notFound
+
+    /// The cutout kinds, as stored and as written in URLs.
+    static let cutoutKinds = ["Science", "Template", "Difference"]
+
+    init(path: String) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        switch parts.count {
+        case 0:
+            self = .listing
+        case 1:
+            switch parts[0] {
+            case "latest": self = .latest
+            case "health": self = .health
+            case "help": self = .help
+            default: self = Self.alertID(parts[0]).map { .detail($0) } ?? .notFound
+            }
+        case 2:
+            guard let id = Self.alertID(parts[0]) else { self = .notFound; return }
+            switch parts[1] {
+            case "photometry": self = .photometry(id)
+            case "avro": self = .avro(id)
+            default: self = .notFound
+            }
+        case 3:
+            guard let id = Self.alertID(parts[0]), parts[1] == "cutout",
+                  let kind = Self.cutoutKinds.first(where: { $0.lowercased() == parts[2].lowercased() }) else {
+                self = .notFound
+                return
+            }
+            self = .cutout(id, kind: kind)
+        default:
+            self = .notFound
+        }
+    }
+
+    /// Methods each route answers; HEAD is GET without the body.
+    var allowedMethods: [String] { self == .listing ? ["GET", "HEAD", "POST"] : ["GET", "HEAD"] }
+
+    /// An alert id: 1 to 18 digits (anything else cannot be an id, so the route does not exist).
+    private static func alertID(_ part: Substring) -> Int64? {
+        guard (1...18).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int64(part)
+    }
+}
