@@ -104,11 +104,13 @@ final class IngestTests: XCTestCase {
 
     func testDerivedColumnsFollowTheirDefinitions() throws {
         _ = try db.ingest([Repository.sharedAlerts.path])
-        // deltamagref exists exactly where distnr < 2 and magnr is known.
+        // deltamagref exists exactly where 0 <= distnr < 2 (2017 packets say -999 for "no
+        // reference source") and magnr is known.
         XCTAssertEqual(try db.scalar("""
             SELECT count(*) FROM candidate
-            WHERE (deltamagref IS NOT NULL) <> (distnr < 2 AND magnr IS NOT NULL AND magpsf IS NOT NULL)
+            WHERE (deltamagref IS NOT NULL) <> (distnr >= 0 AND distnr < 2 AND magnr IS NOT NULL AND magpsf IS NOT NULL)
             """), "0")
+        XCTAssertGreaterThan(Int(try db.scalar("SELECT count(*) FROM candidate WHERE distnr < 0") ?? "0") ?? 0, 0)
         XCTAssertEqual(try db.scalar("""
             SELECT count(*) FROM candidate WHERE deltamagref IS NOT NULL
             AND abs(deltamagref - (magnr::float8 - magpsf::float8)) > 1e-12
