@@ -28,7 +28,7 @@ CUTOUT_FIELDS = {"fileName", "stampData"}
 # Columns of `candidate` / `prv_candidate` that are not fields of the Avro record.
 CANDIDATE_META_COLUMNS = {
     "id", "candid", "objectId", "schemavsn", "publisher", "schema_id", "ingested_at",
-    "l", "b", "deltamaglatest", "deltamagref", "extra",
+    "l", "b", "deltamaglatest", "deltamagref", "extra", "prv_keys",
 }
 PRV_META_COLUMNS = {"objectId", "extra"}
 
@@ -309,6 +309,15 @@ def compare_derived_magnitudes(packet: Packet, row: dict, tolerance: float = 1e-
         if not ok:
             diffs.append(f"{packet.label}: {column}: expected {expected!r}, got {got!r}")
     return diffs
+
+
+def compare_history_keys(packet: Packet, row: dict) -> list[str]:
+    """prv_keys lists the packet's history entries as [pid, candid] in packet order; NULL
+    when prv_candidates is null or absent."""
+    entries = packet.record.get("prv_candidates")
+    expected = None if entries is None else [[e.get("pid"), e.get("candid")] for e in entries]
+    got = row.get("prv_keys")
+    return [] if got == expected else [f"{packet.label}: prv_keys: expected {expected!r:.200}, got {got!r:.200}"]
 
 
 def compare_galactic(packets: list[Packet], rows: dict[int, dict], tolerance_deg: float = 1e-6) -> list[str]:

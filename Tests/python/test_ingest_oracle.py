@@ -17,6 +17,7 @@ from alert_oracle import (
     compare_candidate,
     compare_cutouts,
     compare_derived_magnitudes,
+    compare_history_keys,
     compare_galactic,
     compare_history,
     candidate_rows,
@@ -135,6 +136,13 @@ def test_derived_magnitudes(db, packets):
         for d in compare_derived_magnitudes(p, rows[p.record["candid"]])
     ]
     assert not diffs, report(diffs, "derived magnitudes")
+
+
+def test_history_keys(db, packets):
+    """Each alert records which history entries its packet carried, in packet order."""
+    rows = candidate_rows(db)
+    diffs = [d for p in packets if p.record["candid"] in rows for d in compare_history_keys(p, rows[p.record["candid"]])]
+    assert not diffs, report(diffs, "history keys")
 
 
 def test_galactic_coordinates(db, packets):

@@ -19,6 +19,7 @@ from alert_oracle import (
     compare_candidate,
     compare_cutouts,
     compare_derived_magnitudes,
+    compare_history_keys,
     compare_history,
     cutout_rows,
     expected_deltamaglatest,
@@ -157,6 +158,7 @@ def test_version_round_trips(version, synthetic, stored):
         diffs += compare_cutouts(p, stored["cutouts"])
         if row is not None:
             diffs += compare_derived_magnitudes(p, row)
+            diffs += compare_history_keys(p, row)
     assert not diffs, report(diffs, f"schema {version} alerts")
 
 
