@@ -15,8 +15,13 @@ public final class Server: @unchecked Sendable {
         public var connectionTimeoutSeconds = 30
         /// Open connections at most; more are refused at accept.
         public var maxConnections = 1024
-        /// Bytes per connection for the request line and headers (libmicrohttpd answers 431/414 beyond).
-        public var headerMemory = 32 * 1024
+        /// Bytes per connection for the request line, headers and query parameters; beyond,
+        /// libmicrohttpd answers 414 or 431. Its default, 32 kB, is too tight: libmicrohttpd
+        /// 0.9.75 drops the connection instead of answering when a request comes within about
+        /// 100 bytes of the limit, or when its parameters' bookkeeping fills it (about 1,000
+        /// parameters at 32 kB; each takes about 56 bytes). At 256 kB that takes a request line
+        /// of about 256 kB or about 4,000 parameters. The memory is reserved, not touched, per connection.
+        public var headerMemory = 256 * 1024
         /// Request bodies larger than this get 413.
         public var maxBodyBytes = 64 * 1024
 

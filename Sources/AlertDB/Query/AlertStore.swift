@@ -11,6 +11,8 @@ public struct ListingPage: Sendable {
     public let hasPrevious: Bool
     /// The cursor token of the page after this one, when there is one.
     public let nextCursor: String?
+    /// The cursor token of the page before this one, for pages reached by cursor.
+    public let previousCursor: String?
 
     /// Counting stops here: counting every match of a broad filter costs a scan of the table.
     public static let exactCountLimit = 10_000
@@ -36,11 +38,14 @@ public struct AlertStore: Sendable {
 
         var conditions = query.conditions
         var parameters = query.parameters
+        // Going back from a cursor reads the listing in reverse from it, then turns the page round.
+        let backward = query.cursor?.backward ?? false
+        let ascending = query.ascending != backward
         if let cursor = query.cursor {
-            conditions.append(cursorCondition(cursor, query: query, parameters: &parameters))
+            conditions.append(cursorCondition(cursor, ascending: ascending, type: query.sortType, parameters: &parameters))
         }
         let whereSQL = conditions.isEmpty ? "TRUE" : conditions.joined(separator: " AND ")
-        let direction = query.ascending ? "ASC" : "DESC"
+        let direction = ascending ? "ASC" : "DESC"
         let sort = quoted(query.sortColumn)
         let order = "c.\(sort) \(direction), c.id \(direction)"
         let offset = (query.pageNumber.map { $0 - 1 } ?? 0) * limit
@@ -60,20 +65,25 @@ public struct AlertStore: Sendable {
         }
         let rows = RowDecoder(try db.execute(sql, parameters))
         let shown = min(rows.count, limit)
-        let alerts = (0..<shown).map { rows.alert($0) }
-        let hasNext = rows.count > limit
-        var next: String?
-        if hasNext, shown > 0 {
-            next = Cursor(sortColumn: query.sortColumn, ascending: query.ascending,
-                          value: rows.text(shown - 1, query.sortColumn), id: alerts[shown - 1].id).token
+        var rowOrder = Array(0..<shown)
+        if backward { rowOrder.reverse() }
+        let alerts = rowOrder.map { rows.alert($0) }
+        let more = rows.count > limit
+        let hasNext = backward || more
+        let hasPrevious = backward ? more : (query.cursor != nil || (query.pageNumber ?? 1) > 1)
+        func token(_ row: Int?, backward: Bool) -> String? {
+            guard let row else { return nil }
+            return Cursor(sortColumn: query.sortColumn, ascending: query.ascending, value: rows.text(row, query.sortColumn),
+                          id: rows.int64(row, "id") ?? 0, backward: backward).token
         }
-        return ListingPage(alerts: alerts, count: count, countIsEstimate: estimated, hasNext: hasNext,
-                           hasPrevious: query.cursor != nil || (query.pageNumber ?? 1) > 1, nextCursor: next)
+        return ListingPage(alerts: alerts, count: count, countIsEstimate: estimated, hasNext: hasNext, hasPrevious: hasPrevious,
+                           nextCursor: hasNext ? token(rowOrder.last, backward: false) : nil,
+                           previousCursor: hasPrevious && query.cursor != nil ? token(rowOrder.first, backward: true) : nil)
     }
 
-    /// Rows strictly after the cursor's row in the listing's order. PostgreSQL puts NULLs
-    /// first when descending and last when ascending; the condition follows that.
-    private func cursorCondition(_ cursor: Cursor, query: ListingQuery, parameters: inout [String?]) -> String {
+    /// Rows strictly after the cursor's row in the order `ascending` gives. PostgreSQL puts
+    /// NULLs first when descending and last when ascending; the condition follows that.
+    private func cursorCondition(_ cursor: Cursor, ascending: Bool, type: String, parameters: inout [String?]) -> String {
         func bind(_ value: String, _ type: String) -> String {
             parameters.append(value)
             return "$\(parameters.count)::\(type)"
@@ -81,12 +91,12 @@ public struct AlertStore: Sendable {
         let column = "c." + quoted(cursor.sortColumn)
         let id = bind(String(cursor.id), "bigint")
         guard let value = cursor.value else {
-            return query.ascending ? "(\(column) IS NULL AND c.id > \(id))"
-                                   : "((\(column) IS NULL AND c.id < \(id)) OR \(column) IS NOT NULL)"
+            return ascending ? "(\(column) IS NULL AND c.id > \(id))"
+                             : "((\(column) IS NULL AND c.id < \(id)) OR \(column) IS NOT NULL)"
         }
-        let typed = bind(value, query.sortType)
-        return query.ascending ? "((\(column), c.id) > (\(typed), \(id)) OR \(column) IS NULL)"
-                               : "(\(column), c.id) < (\(typed), \(id))"
+        let typed = bind(value, type)
+        return ascending ? "((\(column), c.id) > (\(typed), \(id)) OR \(column) IS NULL)"
+                         : "(\(column), c.id) < (\(typed), \(id))"
     }
 
     /// The planner's estimate of the matches, from `EXPLAIN`'s first line (`rows=N`).

@@ -126,8 +126,15 @@ struct ConditionBuilder {
         case (_, .integer):
             conditions.append("\(column) \(spec.op.sql!) \(bind(String(try ValueParsing.integer(value, name)), "bigint"))")
         case (_, .real), (_, .seconds), (_, .cone):
+            let columnType = schema.sqlType(of: spec.column)
+            // An integer for an integer column compares exactly: candids and PS1 ids exceed
+            // the 2^53 a double holds exactly.
+            if Self.integerTypes.contains(columnType), let exact = Int64(value.trimmingCharacters(in: .whitespaces)) {
+                conditions.append("\(column) \(spec.op.sql!) \(bind(String(exact), "bigint"))")
+                return
+            }
             let number = try ValueParsing.real(value, name)
-            let (text, type) = Self.literal(number, forColumnOf: schema.sqlType(of: spec.column))
+            let (text, type) = Self.literal(number, forColumnOf: columnType)
             conditions.append("\(column) \(spec.op.sql!) \(bind(text, type))")
         }
     }
@@ -135,6 +142,8 @@ struct ConditionBuilder {
     /// The number as a literal of the column's own type when it fits (so `magpsf <= 19.1`
     /// includes a stored 19.1, and the column's index applies), else as double precision
     /// (a fraction against an integer column, or a magnitude `real` cannot hold).
+    static let integerTypes: Set<String> = ["smallint", "integer", "bigint"]
+
     static func literal(_ number: Double, forColumnOf type: String) -> (String, String) {
         switch type {
         case "smallint", "integer", "bigint":

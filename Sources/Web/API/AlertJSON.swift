@@ -3,11 +3,12 @@ import JSON
 
 /// The JSON shapes of the API, MARS's where MARS had one.
 enum AlertJSON {
+    /// JSON has no NaN or infinity (some ZTF catalogue fields hold NaN): those are null.
     static func value(_ value: FieldValue) -> JSONValue {
         switch value {
         case .null: return .null()
         case .integer(let i): return .integer(i)
-        case .real(let d): return .real(d)
+        case .real(let d): return d.isFinite ? .real(d) : .null()
         case .text(let s): return .string(s)
         case .bool(let b): return .bool(b)
         }
@@ -19,7 +20,7 @@ enum AlertJSON {
             switch field {
             case .null: object.setNull(name)
             case .integer(let i): object.set(name, integer: i)
-            case .real(let d): object.set(name, real: d)
+            case .real(let d): if d.isFinite { object.set(name, real: d) } else { object.setNull(name) }
             case .text(let s): object.set(name, string: s)
             case .bool(let b): object.set(name, bool: b)
             }
@@ -59,9 +60,9 @@ enum AlertJSON {
         let object = JSONValue.object()
         object.set("jd", .real(point.jd))
         object.set("filter", .string(point.filter))
-        object.set("magpsf", point.magpsf.map { .real($0) } ?? .null())
-        object.set("sigmapsf", point.sigmapsf.map { .real($0) } ?? .null())
-        object.set("diffmaglim", point.diffmaglim.map { .real($0) } ?? .null())
+        object.set("magpsf", value(point.magpsf.map { .real($0) } ?? .null))
+        object.set("sigmapsf", value(point.sigmapsf.map { .real($0) } ?? .null))
+        object.set("diffmaglim", value(point.diffmaglim.map { .real($0) } ?? .null))
         object.set("isdiffpos", point.isdiffpos.map { .string($0) } ?? .null())
         return object
     }

@@ -26,6 +26,7 @@ extension AlertService {
         let cursorNext = page.nextCursor.map { links.listing(query.filterItems + [("cursor", $0)] + keepFormat) }
         let number = query.pageNumber
         let previous = number.flatMap { $0 > 1 ? links.listing(query.filterItems + [("page", String($0 - 1))] + keepFormat) : nil }
+            ?? page.previousCursor.map { links.listing(query.filterItems + [("cursor", $0)] + keepFormat) }
 
         switch representation {
         case .json:
