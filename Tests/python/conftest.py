@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import socket
 import subprocess
+import time
+import urllib.error
+import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,3 +173,105 @@ def make_database(admin_conn, run_alertdb):
     for db in created:
         db.conn.close()
         admin_conn.execute(f'DROP DATABASE IF EXISTS "{db.name}" WITH (FORCE)')
+
+
+# --------------------------------------------------------------------------- the HTTP service
+
+
+# Requests to the local server must not go through any proxy named in the environment.
+LOCAL_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the kernel's choice)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    """A running `alertdb serve` and the database it serves."""
+
+    url: str  # http://127.0.0.1:PORT, no trailing slash
+    db: Database
+    port: int
+    process: subprocess.Popen
+    stderr_path: Path
+
+    def stderr(self) -> str:
+        """Everything the server wrote on stderr so far."""
+        return self.stderr_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL when it has not stopped within 5 s."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+def wait_until_healthy(server: LiveServer, timeout: float = 30) -> None:
+    """Poll GET /health until it answers 200; fail with the server's stderr otherwise."""
+    deadline = time.monotonic() + timeout
+    last_error = "no answer"
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(f"alertdb serve exited with {server.process.returncode}:\n{server.stderr()}")
+        try:
+            with LOCAL_OPENER.open(f"{server.url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+                last_error = f"status {response.status}"
+        except urllib.error.HTTPError as error:
+            last_error = f"status {error.code}"
+        except (urllib.error.URLError, OSError) as error:
+            last_error = str(error)
+        time.sleep(0.1)
+    server.stop()
+    pytest.fail(f"alertdb serve not healthy after {timeout} s ({last_error}):\n{server.stderr()}")
+
+
+@pytest.fixture(scope="session")
+def start_server(alertdb_bin, repo_root, tmp_path_factory, make_database):
+    """Factory: start `alertdb serve` on a free port for `db`, wait until /health answers
+    200, and return a LiveServer. Every server started is stopped at the end of the session
+    (or earlier with `.stop()`). It depends on make_database so that the servers stop
+    before their databases are dropped."""
+    started: list[LiveServer] = []
+
+    def start(db: Database) -> LiveServer:
+        port = free_port()
+        stderr_path = tmp_path_factory.mktemp("serve") / "stderr.txt"
+        with open(stderr_path, "wb") as stderr:
+            process = subprocess.Popen(
+                [str(alertdb_bin), "serve", "--host", "127.0.0.1", "--port", str(port), "--database", db.url],
+                cwd=repo_root,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+        server = LiveServer(url=f"http://127.0.0.1:{port}", db=db, port=port, process=process, stderr_path=stderr_path)
+        started.append(server)
+        wait_until_healthy(server)
+        return server
+
+    yield start
+
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(make_database, ingest, shared_dir, start_server) -> LiveServer:
+    """`alertdb serve` on a database holding every shared alert (ztf-v3 and ztf-2017)."""
+    db = make_database()
+    folders = [shared_dir / "alerts" / "ztf-v3", shared_dir / "alerts" / "ztf-2017"]
+    proc, summary = ingest(db.url, *folders)
+    assert proc.returncode == 0 and summary.rejected == 0, (
+        f"ingest failed ({proc.returncode}): {summary.line}\n{proc.stderr.decode(errors='replace')}"
+    )
+    return start_server(db)
