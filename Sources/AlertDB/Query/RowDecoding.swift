@@ -11,7 +11,7 @@ struct RowDecoder {
     private let index: [String: Int]
 
     /// Columns the tables keep for their own bookkeeping, not fields of a ZTF record.
-    static let hidden: Set<String> = ["id", "objectId", "schemavsn", "publisher", "schema_id", "ingested_at", "extra", "prv_keys"]
+    static let hidden: Set<String> = ["id", "objectId", "schemavsn", "publisher", "schema_id", "ingested_at", "extra", "prv_keys", "match_count"]
 
     init(_ result: QueryResult) {
         self.result = result
@@ -29,7 +29,8 @@ struct RowDecoder {
         index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    var count: Int { result.rowCount }
+    /// Rows holding an alert: a page with no alert comes back as one row of NULLs beside its count.
+    var count: Int { result.rowCount == 1 && index["id"].map({ result.isNull(0, $0) }) == true ? 0 : result.rowCount }
 
     func text(_ row: Int, _ column: String) -> String? { index[column].flatMap { result[row, $0] } }
     func int64(_ row: Int, _ column: String) -> Int64? { index[column].flatMap { result.int64(row, $0) } }
