@@ -45,3 +45,31 @@ def synthetic_packets(alertdb, count):
             while packet.read(1 << 20):
                 pass
     return directory
+
+
+def release_build_in(scratch):
+    """Builds alertdb for release in its own build folder (`scratch`, relative to the
+    repository root), so that it does not wait on other builds; returns the executable's path."""
+    build = subprocess.run(["swift", "build", "-c", "release", "--scratch-path", scratch], cwd=ROOT, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if build.returncode != 0:
+        raise SystemExit(f"swift build failed:\n{build.stdout[-4000:]}")
+    return os.path.join(sh("swift", "build", "-c", "release", "--scratch-path", scratch, "--show-bin-path").strip(), "alertdb")
+
+
+def galactic_matrix():
+    """The ICRS -> galactic rotation of Sources/AlertDB/Sky/Galactic.swift (astropy's chain),
+    as 3 x 3 nested lists, for computing l and b in SQL."""
+    import math
+
+    def rotation(degrees, axis):
+        c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+        return [[[1, 0, 0], [0, c, s], [0, -s, c]], [[c, 0, -s], [0, 1, 0], [s, 0, c]], [[c, s, 0], [-s, c, 0], [0, 0, 1]]][axis]
+
+    def multiply(a, b):
+        return [[sum(a[i][k] * b[k][j] for k in range(3)) for j in range(3)] for i in range(3)]
+
+    bias = multiply(multiply(rotation(19.9 / 3_600_000, 0), rotation(9.1 / 3_600_000, 1)), rotation(-22.9 / 3_600_000, 2))
+    to_galactic = multiply(multiply(rotation(180 - 122.9319185680026, 2), rotation(90 - 27.12825118085622, 1)),
+                           rotation(192.8594812065348, 2))
+    return multiply(to_galactic, bias)
