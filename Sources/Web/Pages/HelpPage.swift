@@ -101,7 +101,8 @@ extension Pages {
             <h2 id="json">JSON</h2>
             <p>The listing: <code>{"has_next", "has_prev", "count", "count_is_estimate", "pages", "latest": {"id", "jd", "wall_time"} or null,
             "next", "previous", "results": [ALERT, ...]}</code>. Numbers are JSON numbers (4-byte columns as their shortest
-            decimal, e.g. <code>18.92</code>); NULL is <code>null</code>.</p>
+            decimal, e.g. <code>18.92</code>; doubles to 15 significant digits); NULL is <code>null</code>, and so are
+            NaN and infinities, which some catalogue fields hold and JSON cannot.</p>
             <p>An ALERT:</p>
             <dl class="facts">
             <dt><code>lco_id</code></dt><dd>alertdb's id of the alert: its page is <code>/lco_id/</code>.</dd>
