@@ -3,8 +3,11 @@ import Postgres
 
 /// One page of the listing.
 public struct ListingPage: Sendable {
+    /// The page's alerts, in order (empty when only ids were asked for).
     public let alerts: [AlertRecord]
-    /// Exact up to `ListingPage.exactCountLimit`; beyond, the planner's estimate (at least the limit + 1).
+    /// The page's alert ids, in order.
+    public let ids: [Int64]
+    /// Exact up to `ListingPage.exactCountLimit`; beyond, an estimate (at least the limit + 1).
     public let count: Int
     public let countIsEstimate: Bool
     public let hasNext: Bool
@@ -18,9 +21,17 @@ public struct ListingPage: Sendable {
     public static let exactCountLimit = 10_000
 }
 
-/// The queries behind the API's routes. Stateless: each call runs on the connection it is given.
+/// The queries behind the API's routes. Each call runs on the connection it is given; the
+/// only state kept is which filters are known to match more than the exact-count cap.
 public struct AlertStore: Sendable {
-    public init() {}
+    let cappedCounts: CappedCounts
+    /// Matches are counted exactly up to this many (the API's 10,000; tests use less).
+    let countLimit: Int
+
+    public init(cappedCounts: CappedCounts = CappedCounts(), countLimit: Int = ListingPage.exactCountLimit) {
+        self.cappedCounts = cappedCounts
+        self.countLimit = countLimit
+    }
 
     // MARK: - Listing
 
@@ -31,10 +42,14 @@ public struct AlertStore: Sendable {
     /// from them in the same statement (planned once: q3c spends milliseconds planning a cone).
     /// Left to itself the planner may instead walk the jd index hoping to meet 100 matches
     /// early, and read most of the table when they are rare. Many matches: walking the sort
-    /// order meets them quickly, so a second statement does that.
-    public func listing(_ query: ListingQuery, limit: Int = ListingQuery.pageSize, db: Connection) throws -> ListingPage {
+    /// order meets them quickly, so a second statement does that; and as alerts are only
+    /// added, the filter is remembered as broad (`CappedCounts`) and not counted again.
+    ///
+    /// With `idsOnly`, the page carries ids but no alerts (for callers that have them already).
+    public func listing(_ query: ListingQuery, limit: Int = ListingQuery.pageSize, idsOnly: Bool = false,
+                        db: Connection) throws -> ListingPage {
         let filter = query.conditions.isEmpty ? "TRUE" : query.conditions.joined(separator: " AND ")
-        let cap = ListingPage.exactCountLimit
+        let cap = countLimit
 
         var parameters = query.parameters
         // Going back from a cursor reads the listing in reverse from it, then turns the page round.
@@ -45,6 +60,9 @@ public struct AlertStore: Sendable {
         let sort = quoted(query.sortColumn)
         let order = "c.\(sort) \(direction), c.id \(direction)"
         let offset = (query.pageNumber.map { $0 - 1 } ?? 0) * limit
+        let columns = idsOnly ? "c.id, c.\(sort)" : "c.*"
+        let countKey = CappedCounts.key(filter, query.parameters)
+        let walk = "SELECT \(columns) FROM candidate c WHERE \(filter) AND \(after) ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset)"
 
         var count = 0, estimated = false
         var rows: RowDecoder
@@ -52,30 +70,32 @@ public struct AlertStore: Sendable {
             // Every alert matches and the catalogue says there are far more than the cap:
             // counting 10,001 of them would only confirm it.
             (count, estimated) = (total, true)
-            rows = RowDecoder(try db.execute(
-                "SELECT c.* FROM candidate c WHERE \(after) ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset)", parameters))
+            rows = RowDecoder(try db.execute(walk, parameters))
+        } else if let known = cappedCounts.estimate(countKey) {
+            (count, estimated) = (known, true)
+            rows = RowDecoder(try db.execute(walk, parameters))
         } else {
             rows = RowDecoder(try db.execute("""
                 WITH matches AS MATERIALIZED (SELECT c.id, c.\(sort) FROM candidate c WHERE \(filter) LIMIT \(cap + 1)),
                      total AS (SELECT count(*) AS match_count FROM matches),
                      page AS (SELECT c.id FROM matches c WHERE \(after) AND (SELECT match_count FROM total) <= \(cap)
                               ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset))
-                SELECT t.match_count, c.* FROM total t LEFT JOIN (candidate c JOIN page USING (id)) ON TRUE
+                SELECT t.match_count, \(columns) FROM total t LEFT JOIN (candidate c JOIN page USING (id)) ON TRUE
                 ORDER BY \(order)
                 """, parameters))
             count = rows.int64(0, "match_count").map(Int.init) ?? 0
             if count > cap {
                 estimated = true
                 count = max(cap + 1, try estimate(filter, query.parameters, db: db))
-                rows = RowDecoder(try db.execute(
-                    "SELECT c.* FROM candidate c WHERE \(filter) AND \(after) ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset)",
-                    parameters))
+                cappedCounts.record(countKey, estimate: count)
+                rows = RowDecoder(try db.execute(walk, parameters))
             }
         }
         let shown = min(rows.count, limit)
         var rowOrder = Array(0..<shown)
         if backward { rowOrder.reverse() }
-        let alerts = rowOrder.map { rows.alert($0) }
+        let alerts = idsOnly ? [] : rowOrder.map { rows.alert($0) }
+        let ids = rowOrder.map { rows.int64($0, "id") ?? 0 }
         let more = rows.count > limit
         let hasNext = backward || more
         let hasPrevious = backward ? more : (query.cursor != nil || (query.pageNumber ?? 1) > 1)
@@ -84,7 +104,7 @@ public struct AlertStore: Sendable {
             return Cursor(sortColumn: query.sortColumn, ascending: query.ascending, value: rows.text(row, query.sortColumn),
                           id: rows.int64(row, "id") ?? 0, backward: backward).token
         }
-        return ListingPage(alerts: alerts, count: count, countIsEstimate: estimated, hasNext: hasNext, hasPrevious: hasPrevious,
+        return ListingPage(alerts: alerts, ids: ids, count: count, countIsEstimate: estimated, hasNext: hasNext, hasPrevious: hasPrevious,
                            nextCursor: hasNext ? token(rowOrder.last, backward: false) : nil,
                            previousCursor: hasPrevious && query.cursor != nil ? token(rowOrder.first, backward: true) : nil)
     }
@@ -122,6 +142,19 @@ public struct AlertStore: Sendable {
     }
 
     // MARK: - One alert
+
+    /// The alerts with these ids, by id (ids with no alert are left out).
+    public func alerts(ids: [Int64], db: Connection) throws -> [Int64: AlertRecord] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = RowDecoder(try db.execute("SELECT c.* FROM candidate c WHERE c.id = ANY($1::bigint[])",
+                                             [Connection.arrayLiteral(ids.map(String.init))]))
+        var found: [Int64: AlertRecord] = [:]
+        for row in 0..<rows.count {
+            let alert = rows.alert(row)
+            found[alert.id] = alert
+        }
+        return found
+    }
 
     public func alert(id: Int64, db: Connection) throws -> AlertRecord? {
         let rows = RowDecoder(try db.execute("SELECT c.* FROM candidate c WHERE c.id = $1::bigint", [String(id)]))
