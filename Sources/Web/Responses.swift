@@ -7,9 +7,29 @@ enum Responses {
     /// Numbers with 15 significant digits, as PostgreSQL itself printed doubles before version 12:
     /// ZTF's values (jd and coordinates to 7 decimals, single-precision measurements) print as
     /// stored, e.g. 75.2007803 rather than 75.200780300000005.
+    static let realPrecision = 15
+
     static func json(_ value: JSONValue, status: Int = 200) -> Response {
         Response(status: status, headers: [("Content-Type", "application/json")],
-                 body: Array(value.serialized(realPrecision: 15).utf8))
+                 body: Array(value.serialized(realPrecision: realPrecision).utf8))
+    }
+
+    /// `head` (a JSON object) with one more member, `key`, an array of `elements` that are
+    /// each already JSON text made by Jansson (see `RenderedAlerts`). Joining finished texts
+    /// with commas leaves every value as Jansson wrote it.
+    static func json(_ head: JSONValue, appending key: String, elements: [[UInt8]]) -> Response {
+        let headText = Array(head.serialized(realPrecision: realPrecision).utf8)
+        precondition(headText.count > 2 && headText.last == UInt8(ascii: "}"), "head must be a non-empty JSON object")
+        var body = [UInt8]()
+        body.reserveCapacity(headText.count + elements.reduce(16 + key.utf8.count) { $0 + $1.count + 1 })
+        body += headText.dropLast()
+        body += Array(",".utf8) + Array(JSONValue.string(key).serialized().utf8) + Array(":[".utf8)
+        for (i, element) in elements.enumerated() {
+            if i > 0 { body.append(UInt8(ascii: ",")) }
+            body += element
+        }
+        body += Array("]}".utf8)
+        return Response(status: 200, headers: [("Content-Type", "application/json")], body: body)
     }
 
     static func html(_ text: String, status: Int = 200) -> Response {

@@ -9,16 +9,21 @@ import Postgres
 public final class AlertService: Sendable {
     let pool: ConnectionPool
     let schema: StoreSchema
-    let store = AlertStore()
+    let store: AlertStore
+    let rendered: RenderedAlerts
 
     /// Settings for every serving connection: a statement that runs away is cancelled instead
     /// of holding a connection, and JIT compilation (100 ms and more for a large count) is off
     /// because these queries are short.
     public static let connectionSetup = ["SET statement_timeout = '10s'", "SET jit = off"]
 
-    public init(pool: ConnectionPool, schema: StoreSchema) {
+    /// `renderCacheBytes` bounds the JSON kept of alerts already rendered (0: none).
+    public init(pool: ConnectionPool, schema: StoreSchema, renderCacheBytes: Int = 64 << 20,
+                cappedCounts: CappedCounts = CappedCounts()) {
         self.pool = pool
         self.schema = schema
+        store = AlertStore(cappedCounts: cappedCounts)
+        rendered = RenderedAlerts(capacityBytes: renderCacheBytes)
     }
 
     public func handle(_ request: Request) -> Response {

@@ -22,6 +22,12 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Worker threads, and database connections (one each).")
     var threads = 8
 
+    @Option(help: ArgumentHelp("Megabytes of listing JSON kept for alerts already rendered (0: none).", valueName: "MB"))
+    var renderCache = 64
+
+    @Flag(inversion: .prefixedNo, help: "Remember which filters match more than 10,000 alerts, so their count is not taken again.")
+    var countCache = true
+
     func run() throws {
         // Before any thread starts, so that all of them inherit the mask and the signal
         // waits for `sigwait` below instead of killing the process mid-request.
@@ -33,7 +39,8 @@ struct ServeCommand: ParsableCommand {
             throw fail("\(error)")
         }
         let pool = ConnectionPool(db.connectionString, size: threads, setup: AlertService.connectionSetup)
-        let service = AlertService(pool: pool, schema: schema)
+        let service = AlertService(pool: pool, schema: schema, renderCacheBytes: max(0, renderCache) << 20,
+                                   cappedCounts: CappedCounts(capacity: countCache ? 10_000 : 0))
         var limits = Server.Limits()
         limits.threads = max(1, threads)
         let server: Server

@@ -187,3 +187,18 @@ def test_page_and_cursor_together_are_400(live_server):
 def test_bad_cursor_is_400(live_server):
     response = get(live_server.url, "/", [("cursor", "not-a-cursor"), ("format", "json")])
     assert response.status == 400 and response.json()["parameter"] == "cursor"
+
+
+def test_listing_entries_equal_the_alerts_own_pages(live_server):
+    """The listing reuses the JSON of alerts it rendered before; every entry, first rendered
+    or reused, must be what the alert's own page says (less its history and cutout links)."""
+    params = {"format": "json", "filter": "r"}
+    first = get_json(live_server.url, "/", params)
+    again = get_json(live_server.url, "/", params)
+    assert first == again
+    assert len(first["results"]) == 100
+    for alert in first["results"]:
+        detail = get_json(live_server.url, f"/{alert['lco_id']}/", {"format": "json"})
+        detail.pop("prv_candidate")
+        detail.pop("cutouts")
+        assert detail == alert

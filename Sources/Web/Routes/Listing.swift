@@ -1,6 +1,7 @@
 import AlertDB
 import HTTP
 import JSON
+import Postgres
 
 extension AlertService {
     /// `GET /`: one page of alerts, newest first, filtered.
@@ -19,8 +20,12 @@ extension AlertService {
                                          jsonURL: links.listing(items + [("format", "json")]))
             return Responses.html(Pages.listing(input), status: 400)
         }
-        let (page, latest) = try pool.withConnection { db in
-            (try store.listing(query, db: db), try store.latest(db: db))
+        // JSON reuses the text of alerts rendered before, so it asks for ids and fetches only
+        // the alerts it has not rendered yet.
+        let (page, latest, texts) = try pool.withConnection { db -> (ListingPage, LatestAlert?, [[UInt8]]) in
+            let page = try store.listing(query, idsOnly: representation == .json, db: db)
+            let texts = representation == .json ? try renderedAlerts(page.ids, links: links, db: db) : []
+            return (page, try store.latest(db: db), texts)
         }
         let keepFormat: [(name: String, value: String)] = request.query.contains { $0.name == "format" && $0.value == "json" } ? [("format", "json")] : []
         let cursorNext = page.nextCursor.map { links.listing(query.filterItems + [("cursor", $0)] + keepFormat) }
@@ -39,8 +44,7 @@ extension AlertService {
             body.set("latest", AlertJSON.latest(latest))
             body.set("next", cursorNext.map { .string($0) } ?? .null())
             body.set("previous", previous.map { .string($0) } ?? .null())
-            body.set("results", AlertJSON.list(page.alerts.map { AlertJSON.alert($0, links: links) }))
-            return Responses.json(body)
+            return Responses.json(body, appending: "results", elements: texts)
         case .html:
             // Page links where the visitor pages by number (they can go back); the cursor otherwise.
             var next = cursorNext
@@ -53,6 +57,23 @@ extension AlertService {
                                          jsonURL: links.listing(items + [("format", "json")]))
             return Responses.html(Pages.listing(input))
         }
+    }
+
+    /// The JSON text of each alert, in order: from `rendered` when there, else rendered now
+    /// (all the missing ones fetched in one query) and kept.
+    func renderedAlerts(_ ids: [Int64], links: Links, db: Connection) throws -> [[UInt8]] {
+        var texts = ids.map { rendered.text(id: $0, base: links.base) }
+        let missing = zip(ids, texts).filter { $0.1 == nil }.map(\.0)
+        if !missing.isEmpty {
+            let alerts = try store.alerts(ids: missing, db: db)
+            for (i, id) in ids.enumerated() where texts[i] == nil {
+                guard let alert = alerts[id] else { continue }
+                let text = Array(AlertJSON.alert(alert, links: links).serialized(realPrecision: Responses.realPrecision).utf8)
+                rendered.store(text, id: id, base: links.base)
+                texts[i] = text
+            }
+        }
+        return texts.compactMap { $0 }
     }
 
     /// `POST /` with `{"queries": [{...}, ...]}`: MARS's bulk form. Each query is answered
