@@ -447,8 +447,12 @@ def paths() -> dict:
                  "schema": {"type": "string", "enum": ["Science", "Template", "Difference"]}},
                 {"name": "format", "in": "query", "required": False,
                  "allowEmptyValue": True,
-                 "description": "png: a PNG rendered with a zscale stretch (JPEG stamps stay JPEG)",
-                 "schema": {"type": "string", "enum": ["png"]}}])
+                 "description": "png: a PNG rendered for display (JPEG stamps stay JPEG)",
+                 "schema": {"type": "string", "enum": ["png"]}},
+                {"name": "stretch", "in": "query", "required": False,
+                 "allowEmptyValue": True,
+                 "description": "with format=png: zscale (default; linear between IRAF zscale limits) or asinh",
+                 "schema": {"type": "string", "enum": ["zscale", "asinh"]}}])
     cutout["responses"]["404"]["description"] = "no alert with this id, or no such cutout"
     avro = read_operation("The alert as an Avro container file", {
         "description": "an Avro object container holding the packet as ingested",

@@ -55,3 +55,14 @@ def test_value_schemas_follow_the_filter_types(live_server, repo_root):
     for spec in get_json(live_server.url, "/help/")["filters"]:
         schema = params[spec["parameter"]]["schema"]
         assert schema["type"] == expected_type[spec["type"]], spec
+
+
+def test_the_document_is_what_its_generator_writes(repo_root):
+    """API/openapi.yaml is generated; an edit to one without the other is caught here."""
+    import subprocess
+    import sys
+
+    generated = subprocess.run([sys.executable, str(repo_root / "API" / "generate_openapi.py")],
+                               cwd=repo_root, capture_output=True, text=True, check=True).stdout
+    assert generated == (repo_root / "API" / "openapi.yaml").read_text(), \
+        "run: .local/venv/bin/python API/generate_openapi.py > API/openapi.yaml"
