@@ -150,6 +150,14 @@ def listing_parameters() -> list[dict]:
 
 
 def components() -> dict:
+    # /latest/ has all of these; the listing's `latest` has id, jd and wall_time.
+    latest_properties = {
+        "id": {"type": "integer", "format": "int64"},
+        "candid": {"type": "integer", "format": "int64"},
+        "jd": {"type": "number"},
+        "wall_time": {"type": "string"},
+        "age_seconds": {"type": "number"},
+    }
     candidate_properties: dict = {}
     for name, kind in candidate_columns():
         if name in NOT_CANDIDATE_FIELDS or kind == "other":
@@ -230,13 +238,7 @@ def components() -> dict:
             "Latest": {
                 "type": "object",
                 "required": ["id", "jd", "wall_time"],
-                "properties": {
-                    "id": {"type": "integer", "format": "int64"},
-                    "candid": {"type": "integer", "format": "int64"},
-                    "jd": {"type": "number"},
-                    "wall_time": {"type": "string"},
-                    "age_seconds": {"type": "number"},
-                },
+                "properties": latest_properties,
             },
             "Listing": {
                 "type": "object",
@@ -308,13 +310,7 @@ def components() -> dict:
             "LatestAlert": {
                 "type": "object",
                 "required": ["id", "candid", "jd", "wall_time", "age_seconds"],
-                "properties": {
-                    "id": {"type": "integer", "format": "int64"},
-                    "candid": {"type": "integer", "format": "int64"},
-                    "jd": {"type": "number"},
-                    "wall_time": {"type": "string"},
-                    "age_seconds": {"type": "number"},
-                },
+                "properties": latest_properties,
             },
             "Health": {
                 "type": "object",
