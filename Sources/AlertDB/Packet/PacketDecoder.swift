@@ -59,6 +59,23 @@ final class PacketDecoder {
         return outcomes
     }
 
+    /// Decodes one datum written with `reader`'s schema (a message in the Confluent wire format,
+    /// after its five-byte header).
+    func decode(datum: ArraySlice<UInt8>, with reader: DatumReader, source: String, bytes: [UInt8]) throws -> Outcome {
+        func reject(_ reason: String) -> Outcome { .rejected(RejectedInput(source: source, reason: reason, bytes: bytes)) }
+        let encoder: AlertEncoder
+        do {
+            encoder = try self.encoder(for: reader.schema)
+        } catch let error as AlertLayout.NotAnAlert {
+            return reject(error.description)
+        }
+        do {
+            return .alert(try encoder.encode(try reader.read(datum), source: source))
+        } catch {
+            return reject("\(error)")
+        }
+    }
+
     private func encoder(for schema: AvroSchema) throws -> AlertEncoder {
         // The schema cache hands out the same object for the same schema text; equal schemas
         // written differently are found by comparing them.

@@ -1,0 +1,83 @@
+import Foundation
+import Kafka
+import Synchronization
+
+/// What `alertdb consume` reports at `/metrics` (Prometheus text format): throughput, rejects,
+/// per-partition lag and the latency from a message's timestamp to its batch's commit.
+public final class StreamMetrics: Sendable {
+    /// Upper bounds of the latency histogram's buckets, in seconds.
+    static let latencyBuckets: [Double] = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300]
+
+    private struct State: ~Copyable {
+        var messages = 0
+        var loaded = 0
+        var duplicates = 0
+        var rejected = 0
+        var latencyCounts = [Int](repeating: 0, count: StreamMetrics.latencyBuckets.count)
+        var latencyCount = 0
+        var latencySum = 0.0
+        var lag: [TopicPartition: Int64] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    func recordBatch(messages: Int, counts: LoadCounts, timestamps: [Int64]) {
+        let now = Date().timeIntervalSince1970
+        state.withLock { state in
+            state.messages += messages
+            state.loaded += counts.loaded
+            state.duplicates += counts.duplicate
+            state.rejected += counts.rejected
+            for timestamp in timestamps {
+                let latency = max(0, now - Double(timestamp) / 1000)
+                state.latencyCount += 1
+                state.latencySum += latency
+                for (i, bound) in Self.latencyBuckets.enumerated() where latency <= bound { state.latencyCounts[i] += 1 }
+            }
+        }
+    }
+
+    /// Reads the assigned partitions' committed offsets and high watermarks.
+    func refreshLag(_ consumer: KafkaConsumer) {
+        guard let positions = try? consumer.positions() else { return }
+        var lag: [TopicPartition: Int64] = [:]
+        for (partition, committed, high) in positions {
+            guard let high else { continue }
+            lag[partition] = max(0, high - (committed ?? 0))
+        }
+        state.withLock { $0.lag = lag }
+    }
+
+    /// The Prometheus text exposition of everything above.
+    public func prometheusText() -> String {
+        state.withLock { state in
+            var text = ""
+            func counter(_ name: String, _ help: String, _ value: Int) {
+                text += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
+            }
+            counter("alertdb_consume_messages_total", "Messages read and stored or rejected.", state.messages)
+            counter("alertdb_consume_alerts_loaded_total", "Alerts stored.", state.loaded)
+            counter("alertdb_consume_alerts_duplicate_total", "Alerts already stored (messages read again).", state.duplicates)
+            counter("alertdb_consume_rejected_total", "Messages that are not alerts, kept in the reject table.", state.rejected)
+            text += "# HELP alertdb_consume_partition_lag Messages of an assigned partition not yet committed.\n"
+            text += "# TYPE alertdb_consume_partition_lag gauge\n"
+            for (partition, lag) in state.lag.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
+                text += "alertdb_consume_partition_lag{topic=\"\(escape(partition.topic))\",partition=\"\(partition.partition)\"} \(lag)\n"
+            }
+            let name = "alertdb_consume_latency_seconds"
+            text += "# HELP \(name) From a message's timestamp to the commit of its batch.\n# TYPE \(name) histogram\n"
+            for (bound, count) in zip(Self.latencyBuckets, state.latencyCounts) {
+                text += "\(name)_bucket{le=\"\(bound)\"} \(count)\n"
+            }
+            text += "\(name)_bucket{le=\"+Inf\"} \(state.latencyCount)\n\(name)_sum \(state.latencySum)\n\(name)_count \(state.latencyCount)\n"
+            return text
+        }
+    }
+
+    private func escape(_ label: String) -> String {
+        label.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
+}
