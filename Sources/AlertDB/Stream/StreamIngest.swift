@@ -38,40 +38,96 @@ public struct StreamIngest {
 
     /// Consumes until `stop` is set (or the stream stays idle for `idleExit`), then stores and
     /// commits what it holds and leaves the group.
+    ///
+    /// Two threads, as in `Ingest`: one polls and decodes messages into batches, this one
+    /// stores each batch and commits its offsets while the next is being decoded.
     public func run(_ consumer: KafkaConsumer, stop: StopSignal) throws -> Ingest.Summary {
         let start = Date()
+        let queue = BatchQueue<PendingBatch>(capacity: 2)
+        let reader = StreamReader(consumer: consumer, database: database, options: options, metrics: metrics,
+                                  stop: stop, queue: queue)
         var store = try StreamStore(database: database, metrics: metrics)
-        let wireReader = try options.wireSchema.map { try DatumReader(schema: $0) }
-        var pending = PendingBatch()
-        var lastMessage = Date()
-        var assigned = false
-        var lagRead = Date.distantPast
-        var summary = Ingest.Summary()
-        defer { consumer.close() }
+        let thread = Thread { reader.run() }
+        thread.stackSize = 8 << 20
+        thread.start()
+        defer {
+            // The reader stops polling before the consumer leaves the group from this thread.
+            queue.cancel()
+            reader.finished.wait()
+            consumer.close()
+        }
 
-        while !stop.isSet {
-            if let message = try consumer.poll(timeoutMillis: 100) {
-                lastMessage = Date()
-                pending.add(message, outcomes: try store.decode(message, wireReader: wireReader))
-            } else if !assigned {
-                assigned = !((try? consumer.assignment()) ?? []).isEmpty
-                lastMessage = Date()
-            } else if let idleExit = options.idleExit, pending.isEmpty, Date().timeIntervalSince(lastMessage) >= idleExit {
-                break
-            }
-            if pending.count >= options.batchSize || pending.batch.byteCount >= options.batchBytes
-                || pending.age >= options.batchSeconds {
-                try store.save(&pending, consumer: consumer, summary: &summary, stop: stop)
-            }
-            if stop.isSet { break }
-            if Date().timeIntervalSince(lagRead) >= 5 {
-                metrics.refreshLag(consumer)
-                lagRead = Date()
+        var summary = Ingest.Summary()
+        while true {
+            switch queue.take() {
+            case .batch(let pending):
+                try store.save(pending, consumer: consumer, summary: &summary)
+            case .finished:
+                summary.seconds = Date().timeIntervalSince(start)
+                return summary
+            case .failed(let message):
+                throw AlertDBError.database(message)
             }
         }
-        try store.save(&pending, consumer: consumer, summary: &summary, stop: nil)
-        summary.seconds = Date().timeIntervalSince(start)
-        return summary
+    }
+}
+
+/// The polling side: reads messages, decodes them, and hands batches to the storing thread.
+/// Used only from its own thread; the queue and the stop signal are what it shares.
+final class StreamReader: @unchecked Sendable {
+    let consumer: KafkaConsumer
+    let database: String
+    let options: StreamIngest.Options
+    let metrics: StreamMetrics
+    let stop: StopSignal
+    let queue: BatchQueue<PendingBatch>
+    /// Signalled when `run` returns.
+    let finished = DispatchSemaphore(value: 0)
+
+    init(consumer: KafkaConsumer, database: String, options: StreamIngest.Options, metrics: StreamMetrics,
+         stop: StopSignal, queue: BatchQueue<PendingBatch>) {
+        (self.consumer, self.database, self.options, self.metrics, self.stop, self.queue) = (consumer, database, options, metrics, stop, queue)
+    }
+
+    func run() {
+        defer { finished.signal() }
+        do {
+            let decoder = try StreamDecoder(database: database, wireSchema: options.wireSchema, stop: stop)
+            var pending = PendingBatch()
+            var lastMessage = Date()
+            var assigned = false
+            var lagRead = Date.distantPast
+            /// False when the storing side has gone away.
+            func handOver() -> Bool {
+                guard !pending.isEmpty else { return true }
+                guard queue.put(.batch(pending)) else { return false }
+                pending = PendingBatch()
+                return true
+            }
+            while !stop.isSet {
+                if let message = try consumer.poll(timeoutMillis: 100) {
+                    lastMessage = Date()
+                    pending.add(message, outcomes: try decoder.decode(message))
+                } else if !assigned {
+                    assigned = !((try? consumer.assignment()) ?? []).isEmpty
+                    lastMessage = Date()
+                } else if let idleExit = options.idleExit, pending.isEmpty, Date().timeIntervalSince(lastMessage) >= idleExit {
+                    break
+                }
+                if pending.count >= options.batchSize || pending.batch.byteCount >= options.batchBytes
+                    || pending.age >= options.batchSeconds {
+                    guard handOver() else { return }
+                }
+                if Date().timeIntervalSince(lagRead) >= 5 {
+                    metrics.refreshLag(consumer)
+                    lagRead = Date()
+                }
+            }
+            guard handOver() else { return }
+            queue.put(.finished)
+        } catch {
+            queue.put(.failed("\(error)"))
+        }
     }
 }
 
@@ -85,7 +141,7 @@ public final class StopSignal: @unchecked Sendable {
 }
 
 /// Messages read but not yet stored: their rows, and per partition the offset to commit.
-struct PendingBatch {
+struct PendingBatch: Sendable {
     var batch = AlertBatch()
     var offsets: [TopicPartition: Int64] = [:]
     var timestamps: [Int64] = []
@@ -110,26 +166,20 @@ struct PendingBatch {
     }
 }
 
-/// The database side: decoding (with its own schema connection) and storing with retries.
-struct StreamStore {
-    let database: String
-    let metrics: StreamMetrics
-    private let columns: StoreColumns
-    private var loader: AlertLoader
+/// Decodes messages, with a schema registry that waits out database outages.
+final class StreamDecoder {
     private let decoder: PacketDecoder
+    private let wireReader: DatumReader?
 
-    init(database: String, metrics: StreamMetrics) throws {
-        self.database = database
-        self.metrics = metrics
+    init(database: String, wireSchema: AvroSchema?, stop: StopSignal) throws {
         let db = try Connection(database)
-        columns = try StoreColumns.read(from: db)
-        loader = try AlertLoader(db: db, columns: columns)
-        let registry = SchemaRegistry(db: try Connection(database))
-        decoder = PacketDecoder(columns: columns, registerSchema: registry.register)
+        let registry = RetryingSchemaRegistry(database: database, db: db, stop: stop)
+        decoder = PacketDecoder(columns: try StoreColumns.read(from: db), registerSchema: registry.register)
+        wireReader = try wireSchema.map { try DatumReader(schema: $0) }
     }
 
     /// A message as alerts or a reject named by its coordinates in the stream.
-    func decode(_ message: KafkaMessage, wireReader: DatumReader?) throws -> [PacketDecoder.Outcome] {
+    func decode(_ message: KafkaMessage) throws -> [PacketDecoder.Outcome] {
         let source = "kafka:\(message.topic)/\(message.partition)@\(message.offset)"
         let bytes = message.payload
         if let wireReader, bytes.count > 5, bytes[0] == 0 {
@@ -137,13 +187,56 @@ struct StreamStore {
         }
         return try decoder.decode(bytes, source: source)
     }
+}
 
-    /// Stores the batch (retrying with backoff while the database is unreachable), then
-    /// commits its offsets. A commit refused because the partitions moved to another member
-    /// is not an error: that member reads them again, and they load as duplicates.
-    mutating func save(_ pending: inout PendingBatch, consumer: KafkaConsumer, summary: inout Ingest.Summary,
-                       stop: StopSignal?) throws {
-        // `stop` is not consulted: a batch read is always stored and committed before exiting.
+/// Registers writer schemas (rarely: once per new schema), reconnecting with backoff while
+/// the database is unreachable rather than failing the message.
+final class RetryingSchemaRegistry {
+    let database: String
+    private var db: Connection?
+    let stop: StopSignal
+
+    init(database: String, db: Connection, stop: StopSignal) {
+        (self.database, self.db, self.stop) = (database, db, stop)
+    }
+
+    func register(_ schema: AvroSchema) throws -> Int32 {
+        var delay = 0.5
+        while true {
+            do {
+                let db = try self.db ?? Connection(database)
+                self.db = db
+                return try SchemaRegistry(db: db).register(schema)
+            } catch let error as PostgresError where error.isConnectionFailure && !stop.isSet {
+                self.db = nil
+                logStream("database unavailable (\(error.message)); retrying in \(delay) s")
+                Thread.sleep(forTimeInterval: delay)
+                delay = min(delay * 2, 30)
+            }
+        }
+    }
+}
+
+/// The storing side: loads batches (retrying with backoff while the database is
+/// unreachable) and commits their offsets.
+struct StreamStore {
+    let database: String
+    let metrics: StreamMetrics
+    private let columns: StoreColumns
+    private var loader: AlertLoader
+
+    init(database: String, metrics: StreamMetrics) throws {
+        self.database = database
+        self.metrics = metrics
+        let db = try Connection(database)
+        columns = try StoreColumns.read(from: db)
+        loader = try AlertLoader(db: db, columns: columns)
+    }
+
+    /// Stores the batch, then commits its offsets. A commit refused (the partitions moved to
+    /// another member, or the broker is away) is not an error: those messages are read
+    /// again, and load as duplicates.
+    mutating func save(_ pending: PendingBatch, consumer: KafkaConsumer, summary: inout Ingest.Summary) throws {
         guard !pending.isEmpty else { return }
         var delay = 0.5
         let counts: LoadCounts
@@ -152,7 +245,7 @@ struct StreamStore {
                 counts = try loader.load(pending.batch)
                 break
             } catch let error as PostgresError where error.isConnectionFailure {
-                log("database unavailable (\(error.message)); retrying in \(delay) s")
+                logStream("database unavailable (\(error.message)); retrying in \(delay) s")
                 Thread.sleep(forTimeInterval: delay)
                 delay = min(delay * 2, 30)
                 if let reconnected = try? AlertLoader(db: try Connection(database), columns: columns) {
@@ -164,14 +257,13 @@ struct StreamStore {
         do {
             try consumer.commit(pending.offsets)
         } catch {
-            log("offsets not committed (\(error)); the messages will be read again and load as duplicates")
+            logStream("offsets not committed (\(error)); the messages will be read again and load as duplicates")
         }
         summary.read += pending.count
         metrics.recordBatch(messages: pending.count, counts: counts, timestamps: pending.timestamps)
-        pending = PendingBatch()
     }
+}
 
-    private func log(_ message: String) {
-        FileHandle.standardError.write(Data("alertdb consume: \(message)\n".utf8))
-    }
+func logStream(_ message: String) {
+    FileHandle.standardError.write(Data("alertdb consume: \(message)\n".utf8))
 }
