@@ -47,6 +47,9 @@ public struct StreamIngest {
         let reader = StreamReader(consumer: consumer, database: database, options: options, metrics: metrics,
                                   stop: stop, queue: queue)
         var store = try StreamStore(database: database, metrics: metrics)
+        // Lag is read when metrics are scraped: asking the coordinator for committed offsets
+        // takes a round trip per call, which the polling thread must not wait for.
+        metrics.watch(consumer)
         let thread = Thread { reader.run() }
         thread.stackSize = 8 << 20
         thread.start()
@@ -54,6 +57,7 @@ public struct StreamIngest {
             // The reader stops polling before the consumer leaves the group from this thread.
             queue.cancel()
             reader.finished.wait()
+            metrics.watch(nil)
             consumer.close()
         }
 
@@ -96,7 +100,6 @@ final class StreamReader: @unchecked Sendable {
             var pending = PendingBatch()
             var lastMessage = Date()
             var assigned = false
-            var lagRead = Date.distantPast
             /// False when the storing side has gone away.
             func handOver() -> Bool {
                 guard !pending.isEmpty else { return true }
@@ -117,10 +120,6 @@ final class StreamReader: @unchecked Sendable {
                 if pending.count >= options.batchSize || pending.batch.byteCount >= options.batchBytes
                     || pending.age >= options.batchSeconds {
                     guard handOver() else { return }
-                }
-                if Date().timeIntervalSince(lagRead) >= 5 {
-                    metrics.refreshLag(consumer)
-                    lagRead = Date()
                 }
             }
             guard handOver() else { return }

@@ -20,6 +20,8 @@ public final class StreamMetrics: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The consumer whose partitions' lag is reported, while it runs.
+    private let consumer = Mutex<KafkaConsumer?>(nil)
 
     public init() {}
 
@@ -39,9 +41,13 @@ public final class StreamMetrics: Sendable {
         }
     }
 
+    func watch(_ consumer: KafkaConsumer?) {
+        self.consumer.withLock { $0 = consumer }
+    }
+
     /// Reads the assigned partitions' committed offsets and high watermarks.
-    func refreshLag(_ consumer: KafkaConsumer) {
-        guard let positions = try? consumer.positions() else { return }
+    private func refreshLag() {
+        guard let consumer = consumer.withLock({ $0 }), let positions = try? consumer.positions() else { return }
         var lag: [TopicPartition: Int64] = [:]
         for (partition, committed, high) in positions {
             guard let high else { continue }
@@ -52,7 +58,8 @@ public final class StreamMetrics: Sendable {
 
     /// The Prometheus text exposition of everything above.
     public func prometheusText() -> String {
-        state.withLock { state in
+        refreshLag()
+        return state.withLock { state in
             var text = ""
             func counter(_ name: String, _ help: String, _ value: Int) {
                 text += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
