@@ -28,7 +28,9 @@ public final class AlertService: Sendable {
 
     public func handle(_ request: Request) -> Response {
         let route = Route(path: request.path)
-        let representation = (try? Representation(request)) ?? .json
+        // A bad `format` is reported by the routes that read it; errors before then are JSON.
+        let requested = Result { try Representation(request) }
+        let representation = (try? requested.get()) ?? .json
         guard route != .notFound else {
             return Responses.error(404, "no such page: \(request.path.prefix(200))", as: representation)
         }
@@ -40,14 +42,14 @@ public final class AlertService: Sendable {
         do {
             switch route {
             case .listing:
-                return request.method == "POST" ? try bulkListing(request) : try listing(request, try Representation(request))
-            case .detail(let id): return try detail(id, request, try Representation(request))
-            case .photometry(let id): return try photometry(id, try Representation(request))
+                return request.method == "POST" ? try bulkListing(request) : try listing(request, try requested.get())
+            case .detail(let id): return try detail(id, request, try requested.get())
+            case .photometry(let id): return try photometry(id, try requested.get())
             case .cutout(let id, let kind): return try cutout(id, kind: kind, request)
             case .avro(let id): return try avro(id)
-            case .latest: return try latest(try Representation(request))
+            case .latest: return try latest(try requested.get())
             case .health: return health()
-            case .help: return help(try Representation(request))
+            case .help: return help(try requested.get())
             case .notFound: return Responses.error(404, "no such page", as: representation)
             }
         } catch let error as ParameterError {

@@ -36,21 +36,3 @@ public struct StoreSchema: Sendable {
 
     func sqlType(of column: String) -> String { columnTypes[column] ?? "double precision" }
 }
-
-extension ColumnType {
-    /// The SQL name of the type, for casts.
-    var sqlName: String {
-        switch self {
-        case .int2: return "smallint"
-        case .int4: return "integer"
-        case .int8: return "bigint"
-        case .float4: return "real"
-        case .float8: return "double precision"
-        case .text: return "text"
-        case .bool: return "boolean"
-        case .bytea: return "bytea"
-        case .jsonb: return "jsonb"
-        case .other(let name): return name
-        }
-    }
-}

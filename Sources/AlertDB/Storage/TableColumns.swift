@@ -20,6 +20,22 @@ public enum ColumnType: Equatable, Sendable {
         default: self = .other(sqlName)
         }
     }
+
+    /// The SQL name of the type, for casts.
+    var sqlName: String {
+        switch self {
+        case .int2: return "smallint"
+        case .int4: return "integer"
+        case .int8: return "bigint"
+        case .float4: return "real"
+        case .float8: return "double precision"
+        case .text: return "text"
+        case .bool: return "boolean"
+        case .bytea: return "bytea"
+        case .jsonb: return "jsonb"
+        case .other(let name): return name
+        }
+    }
 }
 
 /// A column of a table as the database reports it.

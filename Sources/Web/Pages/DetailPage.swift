@@ -41,11 +41,11 @@ extension Pages {
         return document(title: "\(alert.objectId) \(alert.candid)", latest: input.latest,
                         capacity: 48_000 + input.photometry.count * 400 + input.history.count * 300) { html in
             html.raw("<h1>")
-            html.link("/?objectId=" + percentEncodeQueryValue(alert.objectId), alert.objectId)
+            html.link("/?objectId=" + Links.escape(alert.objectId), alert.objectId)
             html.raw(" <span class=\"muted\">alert \(alert.id) · candid \(alert.candid)</span></h1>\n")
 
             html.raw("<dl class=\"facts\"><div><dt>objectId</dt><dd>")
-            html.link("/?objectId=" + percentEncodeQueryValue(alert.objectId), alert.objectId)
+            html.link("/?objectId=" + Links.escape(alert.objectId), alert.objectId)
             html.raw("</dd></div>")
             writeFact("candid", String(alert.candid), into: &html)
             writeFact("time (UTC)", Format.exact(candidate["wall_time"]), into: &html)
@@ -101,7 +101,7 @@ extension Pages {
         html.link("/\(alert.id)/photometry/?format=json", "photometry JSON")
         html.link("/\(alert.id)/avro/", "Avro packet")
         for cutout in orderedCutouts(cutouts) {
-            html.link("/\(alert.id)/cutout/\(percentEncodeQueryValue(cutout.kind))/", "\(cutout.kind) \(formatLabel(cutout))")
+            html.link("/\(alert.id)/cutout/\(Links.escape(cutout.kind))/", "\(cutout.kind) \(formatLabel(cutout))")
         }
         html.raw("</p>\n")
     }
@@ -114,7 +114,7 @@ extension Pages {
         }
         html.raw("<div class=\"cutouts\">")
         for cutout in orderedCutouts(cutouts) {
-            let path = "/\(alert.id)/cutout/\(percentEncodeQueryValue(cutout.kind))/"
+            let path = "/\(alert.id)/cutout/\(Links.escape(cutout.kind))/"
             html.raw("<figure><img")
             html.attribute("src", path + "?format=png")
             html.attribute("alt", cutout.kind)

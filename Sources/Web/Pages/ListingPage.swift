@@ -141,31 +141,10 @@ extension Pages {
         }
 
         html.raw("<div class=\"actions\">")
-        let sortValue = value(of: "sort_value", in: input.parameters)
-        html.raw(errorParameter == "sort_value" ? "<label class=\"invalid\">" : "<label>")
-        html.raw("<span>sort_value</span><select name=\"sort_value\"")
-        if errorParameter == "sort_value" { html.raw(" aria-invalid=\"true\" aria-describedby=\"error\"") }
-        html.raw(">")
-        writeOption("", label: "jd (default)", selected: sortValue.isEmpty, into: &html)
-        var sortKnown = sortValue.isEmpty
-        for name in input.sortValues {
-            sortKnown = sortKnown || name == sortValue
-            writeOption(name, label: name, selected: name == sortValue, into: &html)
-        }
-        // A value the server refused still shows, so the person sees what was wrong.
-        if !sortKnown { writeOption(sortValue, label: sortValue, selected: true, into: &html) }
-        html.raw("</select></label>")
-
-        let sortOrder = value(of: "sort_order", in: input.parameters)
-        html.raw(errorParameter == "sort_order" ? "<label class=\"invalid\">" : "<label>")
-        html.raw("<span>sort_order</span><select name=\"sort_order\"")
-        if errorParameter == "sort_order" { html.raw(" aria-invalid=\"true\" aria-describedby=\"error\"") }
-        html.raw(">")
-        writeOption("", label: "desc (default)", selected: sortOrder.isEmpty, into: &html)
-        writeOption("desc", label: "desc", selected: sortOrder == "desc", into: &html)
-        writeOption("asc", label: "asc", selected: sortOrder == "asc", into: &html)
-        if !["", "asc", "desc"].contains(sortOrder) { writeOption(sortOrder, label: sortOrder, selected: true, into: &html) }
-        html.raw("</select></label>")
+        writeSelect("sort_value", default: "jd (default)", choices: input.sortValues,
+                    current: value(of: "sort_value", in: input.parameters), invalid: errorParameter == "sort_value", into: &html)
+        writeSelect("sort_order", default: "desc (default)", choices: ["desc", "asc"],
+                    current: value(of: "sort_order", in: input.parameters), invalid: errorParameter == "sort_order", into: &html)
         html.raw("<button type=\"submit\">Search</button><a href=\"/\">Clear</a><a href=\"/help/\">Help: filters, fields and the API</a></div>\n</form>\n")
     }
 
@@ -178,6 +157,23 @@ extension Pages {
         html.attribute("title", title)
         if invalid { html.raw(" aria-invalid=\"true\" aria-describedby=\"error\" autofocus") }
         html.raw(">")
+    }
+
+    /// A labelled select whose first option (empty value) is the server's default. A value
+    /// the server refused still shows, so the person sees what was wrong.
+    private static func writeSelect(_ name: String, default label: String, choices: [String], current: String,
+                                    invalid: Bool, into html: inout HTMLWriter) {
+        html.raw(invalid ? "<label class=\"invalid\">" : "<label>")
+        html.raw("<span>")
+        html.text(name)
+        html.raw("</span><select")
+        html.attribute("name", name)
+        if invalid { html.raw(" aria-invalid=\"true\" aria-describedby=\"error\"") }
+        html.raw(">")
+        writeOption("", label: label, selected: current.isEmpty, into: &html)
+        for choice in choices { writeOption(choice, label: choice, selected: choice == current, into: &html) }
+        if !current.isEmpty && !choices.contains(current) { writeOption(current, label: current, selected: true, into: &html) }
+        html.raw("</select></label>")
     }
 
     private static func writeOption(_ value: String, label: String, selected: Bool, into html: inout HTMLWriter) {
@@ -211,7 +207,7 @@ extension Pages {
         for alert in alerts {
             let candidate = alert.candidate
             html.raw("<tr><td class=\"num\"><a href=\"/\(alert.id)/\">\(alert.id)</a></td><td>")
-            html.link("/?objectId=" + percentEncodeQueryValue(alert.objectId), alert.objectId)
+            html.link("/?objectId=" + Links.escape(alert.objectId), alert.objectId)
             html.raw("</td><td>")
             html.text(Format.exact(candidate["wall_time"]))
             html.raw("</td><td>")

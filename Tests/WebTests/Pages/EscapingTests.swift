@@ -9,7 +9,7 @@ final class EscapingTests: XCTestCase {
         XCTAssertEqual(escapeHTML(hostile), "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;")
         XCTAssertEqual(escapeHTML("ZTF18abcdefg"), "ZTF18abcdefg")
         XCTAssertEqual(escapeHTML("Δ<é>"), "Δ&lt;é&gt;")
-        XCTAssertEqual(percentEncodeQueryValue("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9")
+        XCTAssertEqual(Links.escape("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9")
     }
 
     func testHostileStringsNeverReachAPageUnescaped() {
