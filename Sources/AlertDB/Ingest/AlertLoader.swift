@@ -46,6 +46,10 @@ public final class AlertLoader {
             counts.rejected = batch.rejects.count
             try storeRejects(batch.rejects)
         }
+        if counts.loaded > 0 {
+            // Last, so that concurrent loaders hold this one row's lock only while committing.
+            try db.execute("UPDATE alert_count SET stored = stored + $1, last_stored_at = now()", [String(counts.loaded)])
+        }
         return counts
     }
 
