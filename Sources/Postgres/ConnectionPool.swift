@@ -14,6 +14,20 @@ public final class ConnectionPool: Sendable {
 
     private struct State: ~Copyable {
         var idle: [UncheckedConnection] = []
+        var inUse = 0
+        var waits = 0
+    }
+
+    /// How busy the pool is, for monitoring: connections lent now, and how many times a
+    /// caller had to wait because all were lent.
+    public struct Usage: Sendable {
+        public let size: Int
+        public let inUse: Int
+        public let waits: Int
+    }
+
+    public var usage: Usage {
+        state.withLock { Usage(size: size, inUse: $0.inUse, waits: $0.waits) }
     }
 
     /// Connections are opened lazily, up to `size`.
@@ -26,8 +40,15 @@ public final class ConnectionPool: Sendable {
 
     /// Runs `body` with a connection of its own; rethrows what `body` or connecting throws.
     public func withConnection<T>(_ body: (Connection) throws -> T) throws -> T {
-        available.wait()
-        defer { available.signal() }
+        if available.wait(timeout: .now()) == .timedOut {
+            state.withLock { $0.waits += 1 }
+            available.wait()
+        }
+        state.withLock { $0.inUse += 1 }
+        defer {
+            state.withLock { $0.inUse -= 1 }
+            available.signal()
+        }
         let lent = try state.withLock { $0.idle.popLast() } ?? open()
         do {
             let value = try body(lent.connection)

@@ -13,6 +13,7 @@ public final class StreamMetrics: Sendable {
         var loaded = 0
         var duplicates = 0
         var rejected = 0
+        /// Observations per bucket (each counted in the first bucket that holds it).
         var latencyCounts = [Int](repeating: 0, count: StreamMetrics.latencyBuckets.count)
         var latencyCount = 0
         var latencySum = 0.0
@@ -36,7 +37,7 @@ public final class StreamMetrics: Sendable {
                 let latency = max(0, now - Double(timestamp) / 1000)
                 state.latencyCount += 1
                 state.latencySum += latency
-                for (i, bound) in Self.latencyBuckets.enumerated() where latency <= bound { state.latencyCounts[i] += 1 }
+                if let i = Self.latencyBuckets.firstIndex(where: { latency <= $0 }) { state.latencyCounts[i] += 1 }
             }
         }
     }
@@ -60,31 +61,19 @@ public final class StreamMetrics: Sendable {
     public func prometheusText() -> String {
         refreshLag()
         return state.withLock { state in
-            var text = ""
-            func counter(_ name: String, _ help: String, _ value: Int) {
-                text += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
-            }
-            counter("alertdb_consume_messages_total", "Messages read and stored or rejected.", state.messages)
-            counter("alertdb_consume_alerts_loaded_total", "Alerts stored.", state.loaded)
-            counter("alertdb_consume_alerts_duplicate_total", "Alerts already stored (messages read again).", state.duplicates)
-            counter("alertdb_consume_rejected_total", "Messages that are not alerts, kept in the reject table.", state.rejected)
-            text += "# HELP alertdb_consume_partition_lag Messages of an assigned partition not yet committed.\n"
-            text += "# TYPE alertdb_consume_partition_lag gauge\n"
-            for (partition, lag) in state.lag.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
-                text += "alertdb_consume_partition_lag{topic=\"\(escape(partition.topic))\",partition=\"\(partition.partition)\"} \(lag)\n"
-            }
-            let name = "alertdb_consume_latency_seconds"
-            text += "# HELP \(name) From a message's timestamp to the commit of its batch.\n# TYPE \(name) histogram\n"
-            for (bound, count) in zip(Self.latencyBuckets, state.latencyCounts) {
-                text += "\(name)_bucket{le=\"\(bound)\"} \(count)\n"
-            }
-            text += "\(name)_bucket{le=\"+Inf\"} \(state.latencyCount)\n\(name)_sum \(state.latencySum)\n\(name)_count \(state.latencyCount)\n"
-            return text
+            var text = PrometheusText()
+            text.counter("alertdb_consume_messages_total", "Messages read and stored or rejected.", Double(state.messages))
+            text.counter("alertdb_consume_alerts_loaded_total", "Alerts stored.", Double(state.loaded))
+            text.counter("alertdb_consume_alerts_duplicate_total", "Alerts already stored (messages read again).", Double(state.duplicates))
+            text.counter("alertdb_consume_rejected_total", "Messages that are not alerts, kept in the reject table.", Double(state.rejected))
+            text.gauge("alertdb_consume_partition_lag", "Messages of an assigned partition not yet committed.",
+                       state.lag.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }.map { partition, lag in
+                           ([("topic", partition.topic), ("partition", String(partition.partition))], Double(lag))
+                       })
+            text.histogram("alertdb_consume_latency_seconds", "From a message's timestamp to the commit of its batch.",
+                           bounds: Self.latencyBuckets,
+                           [([], state.latencyCounts, state.latencySum, state.latencyCount)])
+            return text.text
         }
-    }
-
-    private func escape(_ label: String) -> String {
-        label.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
     }
 }
