@@ -5,12 +5,14 @@ public struct Request: Sendable {
     /// The path, percent-decoded, without the query string.
     public let path: String
     /// Query parameters in the order they were sent; a name without `=` has an empty value.
-    public let query: [(name: String, value: String)]
+    public var query: [(name: String, value: String)]
     /// Header fields by lower-cased name (the last one wins when a name repeats).
     public let headers: [String: String]
     public let body: [UInt8]
     /// The peer's IP address (not a forwarded one).
     public let remoteAddress: String
+    /// `http`, or the scheme a trusted reverse proxy says the client used.
+    public var scheme = "http"
 
     public init(method: String, path: String, query: [(name: String, value: String)] = [],
                 headers: [String: String] = [:], body: [UInt8] = [], remoteAddress: String = "") {

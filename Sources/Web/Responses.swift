@@ -36,13 +36,14 @@ enum Responses {
         Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(text.utf8))
     }
 
-    /// `{"error": message, "parameter": name}` (the key is present, maybe null, for 400s), or the error page.
+    /// `{"error": message, "parameter": name}` (the key is present, maybe null, for 400s and
+    /// whenever a parameter is named), or the error page.
     static func error(_ status: Int, _ message: String, parameter: String? = nil, as representation: Representation) -> Response {
         switch representation {
         case .json:
             let body = JSONValue.object()
             body.set("error", .string(message))
-            if status == 400 { body.set("parameter", parameter.map { .string($0) } ?? .null()) }
+            if status == 400 || parameter != nil { body.set("parameter", parameter.map { .string($0) } ?? .null()) }
             return json(body, status: status)
         case .html:
             return html(Pages.error(status: status, message: message, parameter: parameter), status: status)

@@ -11,6 +11,11 @@ public final class AlertService: Sendable {
     let schema: StoreSchema
     let store: AlertStore
     let rendered: RenderedAlerts
+    /// Nil when rate limiting is off.
+    let limiter: RateLimiter?
+    let identity: ClientIdentity
+    let metrics = RequestMetrics()
+    let statistics: CachedStatistics
 
     /// Settings for every serving connection: a statement that runs away is cancelled instead
     /// of holding a connection, and JIT compilation (100 ms and more for a large count) is off
@@ -18,19 +23,91 @@ public final class AlertService: Sendable {
     public static let connectionSetup = ["SET statement_timeout = '10s'", "SET jit = off"]
 
     /// `renderCacheBytes` bounds the JSON kept of alerts already rendered (0: none).
+    /// `limiter` is nil to serve without rate limiting; `identity` says which proxies are trusted.
     public init(pool: ConnectionPool, schema: StoreSchema, renderCacheBytes: Int = 64 << 20,
-                cappedCounts: CappedCounts = CappedCounts()) {
+                cappedCounts: CappedCounts = CappedCounts(), limiter: RateLimiter? = nil,
+                identity: ClientIdentity = ClientIdentity(trustedProxies: [])) {
         self.pool = pool
         self.schema = schema
         store = AlertStore(cappedCounts: cappedCounts)
         rendered = RenderedAlerts(capacityBytes: renderCacheBytes)
+        self.limiter = limiter
+        self.identity = identity
+        statistics = CachedStatistics(pool: pool)
     }
 
-    public func handle(_ request: Request) -> Response {
+    public func handle(_ incoming: Request) -> Response {
+        let started = ProcessInfo.processInfo.systemUptime
+        var request = incoming
+        // The token is the limiter's business: the routes never see it, and links never repeat it.
+        let token = Self.token(of: request)
+        request.query.removeAll { $0.name == "token" }
+        if identity.isTrusted(peer: request.remoteAddress), request.header("X-Forwarded-Proto")?.lowercased() == "https" {
+            request.scheme = "https"
+        }
         let route = Route(path: request.path)
         // A bad `format` is reported by the routes that read it; errors before then are JSON.
         let requested = Result { try Representation(request) }
         let representation = (try? requested.get()) ?? .json
+
+        var budgetHeaders: [(name: String, value: String)] = []
+        if let limiter, let kind = route.rateLimitKind {
+            switch limiter.admit(peer: request.remoteAddress, forwardedFor: request.header("X-Forwarded-For"), token: token, kind: kind) {
+            case .allowed(let state, let budget):
+                budgetHeaders = RateLimitHeaders.headers(state, budget)
+            case .limited(let state, let budget):
+                metrics.recordLimited(kind)
+                return finished(tooManyRequests(state, budget, kind, representation), route, request, started)
+            case .unknownToken:
+                let response = Responses.error(401, "the API token is unknown or revoked", parameter: "token", as: representation)
+                return finished(response, route, request, started)
+            case .unavailable:
+                break
+            }
+        }
+        var response = answer(request, route, requested, representation)
+        response.headers += budgetHeaders
+        return finished(response, route, request, started)
+    }
+
+    /// The token of `Authorization: Token T` (or `Bearer T`), else of `?token=T`.
+    static func token(of request: Request) -> String? {
+        if let authorization = request.header("Authorization") {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, ["token", "bearer"].contains(parts[0].lowercased()) {
+                return parts[1].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return request.query.last { $0.name == "token" }?.value
+    }
+
+    private func finished(_ response: Response, _ route: Route, _ request: Request, _ started: Double) -> Response {
+        metrics.record(route: route.metricsLabel(method: request.method), status: response.status,
+                       seconds: ProcessInfo.processInfo.systemUptime - started)
+        return response
+    }
+
+    /// 429 with `Retry-After`, the budget headers and an explanation.
+    private func tooManyRequests(_ state: BucketState, _ budget: Budget, _ kind: RateLimiter.Kind,
+                                 _ representation: Representation) -> Response {
+        let message = RateLimitHeaders.explanation(state, budget, kind: kind)
+        var response: Response
+        switch representation {
+        case .json:
+            let body = JSONValue.object()
+            body.set("error", .string(message))
+            body.set("retry_after", .integer(Int64(RateLimitHeaders.retryAfter(state))))
+            response = Responses.json(body, status: 429)
+        case .html:
+            response = Responses.html(Pages.error(status: 429, message: message, parameter: nil), status: 429)
+        }
+        response.headers.append(("Retry-After", String(RateLimitHeaders.retryAfter(state))))
+        response.headers += RateLimitHeaders.headers(state, budget)
+        return response
+    }
+
+    private func answer(_ request: Request, _ route: Route, _ requested: Result<Representation, Error>,
+                        _ representation: Representation) -> Response {
         guard route != .notFound else {
             return Responses.error(404, "no such page: \(request.path.prefix(200))", as: representation)
         }
@@ -50,6 +127,7 @@ public final class AlertService: Sendable {
             case .latest: return try latest(try requested.get())
             case .health: return health()
             case .help: return help(try requested.get())
+            case .metrics: return metricsText()
             case .notFound: return Responses.error(404, "no such page", as: representation)
             }
         } catch let error as ParameterError {

@@ -15,10 +15,12 @@ extension Pages {
     static func reasonPhrase(_ status: Int) -> String {
         switch status {
         case 400: return "Bad Request"
+        case 401: return "Unauthorized"
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
         case 406: return "Not Acceptable"
         case 413: return "Content Too Large"
+        case 429: return "Too Many Requests"
         case 500: return "Internal Server Error"
         case 503: return "Service Unavailable"
         default: return "Error"

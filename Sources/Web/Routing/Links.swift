@@ -9,7 +9,7 @@ struct Links {
     init(_ request: Request) {
         if let host = request.header("Host"), !host.isEmpty, host.utf8.count <= 255,
            host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-:[]_".contains($0)) }) {
-            base = "http://" + host
+            base = request.scheme + "://" + host
         } else {
             base = ""
         }

@@ -8,6 +8,7 @@ enum Route: Equatable {
     case latest
     case health
     case help
+    case metrics
     case notFound
 
     /// The cutout kinds, as stored and as written in URLs.
@@ -23,6 +24,7 @@ enum Route: Equatable {
             case "latest": self = .latest
             case "health": self = .health
             case "help": self = .help
+            case "metrics": self = .metrics
             default: self = Self.alertID(parts[0]).map { .detail($0) } ?? .notFound
             }
         case 2:
@@ -46,6 +48,31 @@ enum Route: Equatable {
 
     /// Methods each route answers; HEAD is GET without the body.
     var allowedMethods: [String] { self == .listing ? ["GET", "HEAD", "POST"] : ["GET", "HEAD"] }
+
+    /// The route's name in metrics (`bulk` is the listing's POST).
+    func metricsLabel(method: String) -> String {
+        switch self {
+        case .listing: return method == "POST" ? "bulk" : "listing"
+        case .detail: return "detail"
+        case .photometry: return "photometry"
+        case .cutout: return "cutout"
+        case .avro: return "avro"
+        case .latest: return "latest"
+        case .health: return "health"
+        case .help: return "help"
+        case .metrics: return "metrics"
+        case .notFound: return "not_found"
+        }
+    }
+
+    /// The budget a request draws on; nil for the pages that cost nothing (monitoring and help).
+    var rateLimitKind: RateLimiter.Kind? {
+        switch self {
+        case .health, .help, .metrics: return nil
+        case .cutout: return .cutout
+        default: return .api
+        }
+    }
 
     /// An alert id: 1 to 18 digits (anything else cannot be an id, so the route does not exist).
     private static func alertID(_ part: Substring) -> Int64? {

@@ -1,0 +1,125 @@
+import AlertDB
+import Foundation
+import Postgres
+import Synchronization
+
+/// Per-client token buckets, kept in PostgreSQL so that every `alertdb serve` process on one
+/// database spends from the same budget, and a restart forgets nothing.
+///
+/// Each counted request takes one request from its bucket in one statement. A process also
+/// remembers, per bucket, what was left when it last asked: other processes can only take from a
+/// bucket, never add, so while that remainder plus its refill stays below one request, the
+/// answer is "no" without asking the database. A client polling in a tight loop costs the
+/// database one statement per refill, not one per request.
+public final class RateLimiter: Sendable {
+    /// The two budgets: cutout images have their own, larger one, so that viewing an alert's
+    /// page (one request, three images) costs one request of the main budget.
+    public enum Kind: String, Sendable, CaseIterable {
+        case api, cutout
+    }
+
+    public struct Settings: Sendable {
+        /// The budget of a client without a token.
+        public var budget = Budget(burst: 20, interval: 180)
+        /// The cutout budget is the main budget scaled by this.
+        public var cutoutFactor = 3.0
+        public var identity = ClientIdentity(trustedProxies: [])
+
+        public init() {}
+
+        func budget(_ kind: Kind, base: Budget) -> Budget { kind == .cutout ? base.scaled(by: cutoutFactor) : base }
+    }
+
+    /// What the limiter decided about one request.
+    public enum Decision: Sendable {
+        /// Go ahead; the budget now stands at `state`.
+        case allowed(BucketState, Budget)
+        /// Refused: come back after `state.retryAfter` seconds.
+        case limited(BucketState, Budget)
+        /// The token presented is unknown or revoked.
+        case unknownToken
+        /// The limiter could not reach its database: the request goes ahead unlimited rather
+        /// than be refused for our own failure.
+        case unavailable
+    }
+
+    public let settings: Settings
+    private let pool: ConnectionPool
+    private let tokens: TokenCache
+    private let remembered = Mutex<[BucketKey: Remembered]>([:])
+    private let lastCleanup = Mutex(ProcessInfo.processInfo.systemUptime)
+
+    private struct BucketKey: Hashable {
+        let client: String
+        let kind: Kind
+    }
+
+    /// What a bucket held at a moment (of the monotonic clock).
+    private struct Remembered {
+        let tokens: Double
+        let at: Double
+        let budget: Budget
+
+        /// At most this many requests are in the bucket at `now`.
+        func upperBound(at now: Double) -> Double { min(budget.burst, tokens + (now - at) / budget.interval) }
+    }
+
+    /// Remembered buckets at most; beyond, the memory is cleared (it is only a shortcut).
+    private static let rememberedLimit = 100_000
+    /// Full buckets are deleted from the table this often.
+    private static let cleanupSeconds = 600.0
+
+    public init(settings: Settings, pool: ConnectionPool) {
+        self.settings = settings
+        self.pool = pool
+        tokens = TokenCache(pool: pool)
+    }
+
+    /// Takes one request of `kind` from the budget of the client of `request` (its token's, if it has one).
+    public func admit(peer: String, forwardedFor: String?, token: String?, kind: Kind) -> Decision {
+        var client = settings.identity.client(peer: peer, forwardedFor: forwardedFor)
+        var base = settings.budget
+        if let token {
+            switch tokens.lookUp(token) {
+            case .found(let name, let budget): client = "token:" + name; base = budget
+            case .unknown: return .unknownToken
+            case .unavailable: return .unavailable
+            }
+        }
+        let budget = settings.budget(kind, base: base)
+        let key = BucketKey(client: client, kind: kind)
+        let now = ProcessInfo.processInfo.systemUptime
+
+        if let known = remembered.withLock({ $0[key] }), known.budget == budget {
+            let available = known.upperBound(at: now)
+            if available < 1 {
+                return .limited(BucketState(allowed: false, remaining: available, retryAfter: (1 - available) * budget.interval,
+                                            resetAfter: (budget.burst - available) * budget.interval), budget)
+            }
+        }
+        do {
+            let state = try pool.withConnection { db in
+                defer { cleanUpIfDue(db, now: now) }
+                return try RateLimitBuckets.take(client: client, budget: kind.rawValue, budget, db: db)
+            }
+            remembered.withLock { memory in
+                if memory.count >= Self.rememberedLimit { memory.removeAll(keepingCapacity: true) }
+                memory[key] = Remembered(tokens: state.remaining, at: now, budget: budget)
+            }
+            return state.allowed ? .allowed(state, budget) : .limited(state, budget)
+        } catch {
+            FileHandle.standardError.write(Data("alertdb serve: rate limiting unavailable, request let through: \(error)\n".utf8))
+            return .unavailable
+        }
+    }
+
+    /// Deletes full buckets every few minutes (one process's turn at a time is enough).
+    private func cleanUpIfDue(_ db: Connection, now: Double) {
+        let due = lastCleanup.withLock { last in
+            guard now - last >= Self.cleanupSeconds else { return false }
+            last = now
+            return true
+        }
+        if due { _ = try? RateLimitBuckets.deleteFull(db: db) }
+    }
+}

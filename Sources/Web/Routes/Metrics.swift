@@ -1,0 +1,54 @@
+import AlertDB
+import Foundation
+import HTTP
+import Postgres
+import Synchronization
+
+extension AlertService {
+    /// `GET /metrics`: Prometheus text. This process's requests and connection pool, then the
+    /// archive's figures read from the database (the same from every process).
+    func metricsText() -> Response {
+        var text = PrometheusText()
+        metrics.write(to: &text)
+        let usage = pool.usage
+        text.gauge("alertdb_db_pool_connections", "Database connections this process may open.", Double(usage.size))
+        text.gauge("alertdb_db_pool_in_use", "Database connections lent to requests now.", Double(usage.inUse))
+        text.counter("alertdb_db_pool_waits_total", "Requests that waited for a database connection.", Double(usage.waits))
+        text.gauge("alertdb_process_start_time_seconds", "When this process started (Unix time).", metrics.startTime)
+        if let stored = statistics.current() {
+            text.counter("alertdb_alerts_loaded_total", "Alerts stored in the archive.", Double(stored.alertsStored))
+            text.counter("alertdb_alerts_rejected_total", "Inputs set aside in the reject table.", Double(stored.rejects))
+            if let jd = stored.newestJD, let age = stored.newestAlertAge() {
+                text.gauge("alertdb_newest_alert_jd", "Observation time (Julian date) of the newest alert stored.", jd)
+                text.gauge("alertdb_newest_alert_age_seconds", "Seconds since the newest stored alert was observed.", age)
+            }
+            if let last = stored.lastStoredAt {
+                text.gauge("alertdb_last_load_timestamp_seconds", "When an alert was last stored (Unix time).", last)
+            }
+        }
+        text.gauge("alertdb_database_up", "Whether the archive's figures could be read from the database.",
+                   statistics.current() == nil ? 0 : 1)
+        return Response(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+                        body: Array(text.text.utf8))
+    }
+}
+
+/// The archive's figures, read from the database at most once every few seconds however many
+/// scrapers ask.
+final class CachedStatistics: Sendable {
+    static let lifetime = 5.0
+
+    private let pool: ConnectionPool
+    private let cached = Mutex<(at: Double, value: StoreStatistics?)?>(nil)
+
+    init(pool: ConnectionPool) { self.pool = pool }
+
+    /// Nil when the database cannot be read.
+    func current() -> StoreStatistics? {
+        let now = ProcessInfo.processInfo.systemUptime
+        if let cached = cached.withLock({ $0 }), now - cached.at < Self.lifetime { return cached.value }
+        let value = try? pool.withConnection { try StoreStatistics.read(from: $0) }
+        cached.withLock { $0 = (now, value) }
+        return value
+    }
+}
