@@ -8,49 +8,115 @@ import Web
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the alert listing, alert pages, cutouts and JSON API over HTTP."
+        abstract: "Serve the alert listing, alert pages, cutouts and JSON API over HTTP.",
+        discussion: """
+            Each setting is taken from its flag, else its environment variable, else the file given
+            with --config (NAME=value lines, as systemd's EnvironmentFile=), else its default:
+            \(ServeConfiguration.settings.map { "  \($0.key)=\($0.defaultValue)  \($0.help)" }.joined(separator: "\n"))
+            """
     )
 
-    @OptionGroup var db: DatabaseOptions
+    @Option(name: .long, help: ArgumentHelp("PostgreSQL URL or libpq connection string (DATABASE_URL).", valueName: "postgresql://..."))
+    var database: String?
 
-    @Option(help: "Address to listen on (127.0.0.1 for this machine only, 0.0.0.0 for every interface).")
-    var host = "127.0.0.1"
+    @Option(help: ArgumentHelp("Configuration file: NAME=value lines (see below).", valueName: "file"))
+    var config: String?
 
-    @Option(help: "Port to listen on (0: any free port).")
-    var port = 8080
+    @Option(help: "Address to listen on (ALERTDB_HOST; 127.0.0.1 for this machine only, 0.0.0.0 for every interface).")
+    var host: String?
 
-    @Option(help: "Worker threads, and database connections (one each).")
-    var threads = 8
+    @Option(help: "Port to listen on (ALERTDB_PORT; 0: any free port).")
+    var port: Int?
 
-    @Option(help: ArgumentHelp("Megabytes of listing JSON kept for alerts already rendered (0: none).", valueName: "MB"))
-    var renderCache = 64
+    @Option(help: "Worker threads, and database connections, one each (ALERTDB_THREADS).")
+    var threads: Int?
 
-    @Flag(inversion: .prefixedNo, help: "Remember which filters match more than 10,000 alerts, so their count is not taken again.")
-    var countCache = true
+    @Option(help: ArgumentHelp("Megabytes of listing JSON kept for alerts already rendered (ALERTDB_RENDER_CACHE_MB; 0: none).", valueName: "MB"))
+    var renderCache: Int?
+
+    @Flag(inversion: .prefixedNo, help: "Remember which filters match more than 10,000 alerts (ALERTDB_COUNT_CACHE).")
+    var countCache: Bool?
+
+    @Option(help: ArgumentHelp("Per-client rate limiting (ALERTDB_RATE_LIMIT).", valueName: "on|off"))
+    var rateLimit: String?
+
+    @Option(help: "Requests a client may make at once (ALERTDB_RATE_LIMIT_BURST).")
+    var rateLimitBurst: Int?
+
+    @Option(help: ArgumentHelp("Seconds per request sustained, once the burst is spent (ALERTDB_RATE_LIMIT_INTERVAL).", valueName: "seconds"))
+    var rateLimitInterval: Double?
+
+    @Option(help: "How many times larger the budget of cutout images is (ALERTDB_CUTOUT_BUDGET_FACTOR).")
+    var cutoutBudgetFactor: Double?
+
+    @Option(help: ArgumentHelp("Reverse proxies whose X-Forwarded-For is believed (ALERTDB_TRUSTED_PROXIES).", valueName: "address,..."))
+    var trustedProxies: String?
+
+    @Option(help: ArgumentHelp("Seconds after which an idle or stalled connection is closed (ALERTDB_CONNECTION_TIMEOUT).", valueName: "seconds"))
+    var connectionTimeout: Int?
+
+    @Option(help: "Open HTTP connections at most (ALERTDB_MAX_CONNECTIONS).")
+    var maxConnections: Int?
+
+    /// The flags given, by setting name.
+    private var flags: [String: String] {
+        let given: [(String, String?)] = [
+            ("DATABASE_URL", database), ("ALERTDB_HOST", host), ("ALERTDB_PORT", port.map(String.init)),
+            ("ALERTDB_THREADS", threads.map(String.init)), ("ALERTDB_RENDER_CACHE_MB", renderCache.map(String.init)),
+            ("ALERTDB_COUNT_CACHE", countCache.map { $0 ? "on" : "off" }), ("ALERTDB_RATE_LIMIT", rateLimit),
+            ("ALERTDB_RATE_LIMIT_BURST", rateLimitBurst.map(String.init)),
+            ("ALERTDB_RATE_LIMIT_INTERVAL", rateLimitInterval.map { String($0) }),
+            ("ALERTDB_CUTOUT_BUDGET_FACTOR", cutoutBudgetFactor.map { String($0) }),
+            ("ALERTDB_TRUSTED_PROXIES", trustedProxies), ("ALERTDB_CONNECTION_TIMEOUT", connectionTimeout.map(String.init)),
+            ("ALERTDB_MAX_CONNECTIONS", maxConnections.map(String.init)),
+        ]
+        return Dictionary(uniqueKeysWithValues: given.compactMap { key, value in value.map { (key, $0) } })
+    }
 
     func run() throws {
         // Before any thread starts, so that all of them inherit the mask and the signal
         // waits for `sigwait` below instead of killing the process mid-request.
         let signals = blockTerminationSignals()
+        let settings: ServeConfiguration
         let schema: StoreSchema
         do {
-            schema = try StoreSchema.read(from: try db.connect())
+            settings = try ServeConfiguration(flags: flags, environment: ProcessInfo.processInfo.environment,
+                                              file: try config.map { try ConfigFile.read(path: $0) } ?? [:])
+            schema = try StoreSchema.read(from: try Connection(settings.database))
         } catch {
             throw fail("\(error)")
         }
-        let pool = ConnectionPool(db.connectionString, size: threads, setup: AlertService.connectionSetup)
-        let service = AlertService(pool: pool, schema: schema, renderCacheBytes: max(0, renderCache) << 20,
-                                   cappedCounts: CappedCounts(capacity: countCache ? 10_000 : 0))
+        let threads = try settings.threads
         var limits = Server.Limits()
-        limits.threads = max(1, threads)
+        limits.threads = threads
+        limits.connectionTimeoutSeconds = try settings.connectionTimeout
+        limits.maxConnections = raiseOpenFileLimit(toHold: try settings.maxConnections + 4 * threads + 64) - 4 * threads - 64
+
+        let setup = AlertService.connectionSetup
+        let pool = ConnectionPool(settings.database, size: threads, setup: setup)
+        let identity = ClientIdentity(trustedProxies: try settings.trustedProxies)
+        var limiter: RateLimiter?
+        if try settings.rateLimit {
+            var limiting = RateLimiter.Settings()
+            limiting.budget = try settings.rateLimitBudget
+            limiting.cutoutFactor = try settings.cutoutBudgetFactor
+            limiting.identity = identity
+            let limiterPool = settings.rateLimitDatabase == settings.database
+                ? pool : ConnectionPool(settings.rateLimitDatabase, size: threads, setup: setup)
+            limiter = RateLimiter(settings: limiting, pool: limiterPool)
+        }
+        let service = AlertService(pool: pool, schema: schema, renderCacheBytes: (try settings.renderCacheMegabytes) << 20,
+                                   cappedCounts: CappedCounts(capacity: try settings.countCache ? 10_000 : 0),
+                                   limiter: limiter, identity: identity)
         let server: Server
         do {
-            server = try Server(host: host, port: port, limits: limits) { service.handle($0) }
+            server = try Server(host: settings.host, port: try settings.port, limits: limits) { service.handle($0) }
         } catch {
             throw fail("\(error)")
         }
-        let shown = host.contains(":") ? "[\(host)]" : host
-        FileHandle.standardError.write(Data("alertdb: serving http://\(shown):\(server.port)/\n".utf8))
+        let shown = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+        let limiting = limiter.map { "rate limit \(Int($0.settings.budget.burst)) then 1 per \($0.settings.budget.interval) s" } ?? "rate limiting off"
+        FileHandle.standardError.write(Data("alertdb: serving http://\(shown):\(server.port)/ (\(limiting))\n".utf8))
         var received: Int32 = 0
         var set = signals
         sigwait(&set, &received)
@@ -66,4 +132,18 @@ private func blockTerminationSignals() -> sigset_t {
     sigaddset(&signals, SIGINT)
     pthread_sigmask(SIG_BLOCK, &signals, nil)
     return signals
+}
+
+/// Raises the soft limit on open files towards `wanted` (as far as the hard limit allows): the
+/// default soft limit, 1024, would be reached by idle connections before the server's own cap.
+/// Returns the limit in force.
+private func raiseOpenFileLimit(toHold wanted: Int) -> Int {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return wanted }
+    if limit.rlim_cur < rlim_t(wanted) {
+        limit.rlim_cur = min(limit.rlim_max, rlim_t(wanted))
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+    return Int(min(limit.rlim_cur, rlim_t(Int.max)))
 }
