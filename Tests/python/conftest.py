@@ -238,21 +238,25 @@ def wait_until_healthy(server: LiveServer, timeout: float = 30) -> None:
 @pytest.fixture(scope="session")
 def start_server(alertdb_bin, repo_root, tmp_path_factory, make_database):
     """Factory: start `alertdb serve` on a free port for `db`, wait until /health answers
-    200, and return a LiveServer. Every server started is stopped at the end of the session
-    (or earlier with `.stop()`). It depends on make_database so that the servers stop
-    before their databases are dropped."""
+    200, and return a LiveServer. Rate limiting is off unless `rate_limit=True`; `extra_args`
+    are added to the command line and `env` to the environment. Every server started is
+    stopped at the end of the session (or earlier with `.stop()`). It depends on make_database
+    so that the servers stop before their databases are dropped."""
     started: list[LiveServer] = []
 
-    def start(db: Database) -> LiveServer:
-        port = free_port()
+    def start(db: Database, *extra_args, rate_limit: bool = False, env: dict | None = None,
+              port: int | None = None) -> LiveServer:
+        port = port or free_port()
         stderr_path = tmp_path_factory.mktemp("serve") / "stderr.txt"
         with open(stderr_path, "wb") as stderr:
             process = subprocess.Popen(
-                [str(alertdb_bin), "serve", "--host", "127.0.0.1", "--port", str(port), "--database", db.url],
+                [str(alertdb_bin), "serve", "--host", "127.0.0.1", "--port", str(port), "--database", db.url,
+                 "--rate-limit", "on" if rate_limit else "off", *map(str, extra_args)],
                 cwd=repo_root,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
+                env={**os.environ, **(env or {})},
             )
         server = LiveServer(url=f"http://127.0.0.1:{port}", db=db, port=port, process=process, stderr_path=stderr_path)
         started.append(server)
