@@ -37,6 +37,7 @@ from alert_oracle import (
 )
 from conftest import LOCAL_OPENER, IngestSummary, free_port, parse_summary
 from kafka_mock import KafkaMock, mock_binary_beside
+from promtool import check_metrics
 
 NIGHT_TOPIC = "ztf_20260101_programid1"
 NIGHTLY_REGEX = "^ztf_[0-9]{8}_programid1$"
@@ -420,6 +421,8 @@ def test_metrics_while_consuming(make_database, kafka, consume, folders):
     final = scrapes[-1]
     time.sleep(1.5)  # the lag is computed from what the consumer last fetched
     settled = scrape(port) or final
+    with LOCAL_OPENER.open(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
+        check_metrics(response.read().decode())
     consumer.finished()
 
     assert final["alertdb_consume_messages_total"] == 1071, final
