@@ -33,6 +33,7 @@ SERVE_METRICS = {
     "alertdb_newest_alert_jd",
     "alertdb_newest_alert_age_seconds",
     "alertdb_last_load_timestamp_seconds",
+    "alertdb_database_up",
 }
 CONSUME_METRICS = {
     "alertdb_consume_messages_total",
