@@ -204,6 +204,18 @@ def components() -> dict:
                    "schema": {"type": "integer", "format": "int64"}},
             **filter_parameters(),
         },
+        "headers": {
+            **{name: {"description": what, "schema": {"type": "integer" if name != "RateLimit-Policy" else "string"}}
+               for name, what in RATE_LIMIT_HEADERS.items()},
+            "Retry-After": {"description": "seconds to wait before the next request is served",
+                            "schema": {"type": "integer"}},
+        },
+        "securitySchemes": {
+            "token": {"type": "apiKey", "in": "header", "name": "Authorization",
+                      "description": "`Token adb_...`: an API token, with a budget of its own (optional)"},
+            "tokenParameter": {"type": "apiKey", "in": "query", "name": "token",
+                               "description": "the same token as a query parameter (links do not repeat it)"},
+        },
         "schemas": {
             "Error": {
                 "type": "object",
@@ -211,7 +223,9 @@ def components() -> dict:
                 "properties": {
                     "error": {"type": "string", "description": "what is wrong"},
                     "parameter": {"type": "string", "nullable": True,
-                                  "description": "the offending parameter (400 only; null when no one parameter is)"},
+                                  "description": "the offending parameter (400, and 401 for a token; null when "
+                                                 "no one parameter is)"},
+                    "retry_after": {"type": "integer", "description": "429 only: seconds to wait, as Retry-After"},
                 },
             },
             "Candidate": {
@@ -340,6 +354,22 @@ def components() -> dict:
                     },
                     "sort_values": {"type": "array", "items": {"type": "string"}},
                     "routes": {"type": "array"},
+                    "rate_limit": {
+                        "type": "object", "nullable": True,
+                        "description": "the budgets of a client without a token (null: requests are not limited)",
+                        "properties": {
+                            "api": ref("Budget"), "cutout": ref("Budget"),
+                            "exempt": {"type": "array", "items": {"type": "string"}},
+                        },
+                    },
+                },
+            },
+            "Budget": {
+                "type": "object",
+                "required": ["burst", "interval_seconds"],
+                "properties": {
+                    "burst": {"type": "number", "description": "requests at once"},
+                    "interval_seconds": {"type": "number", "description": "then one request every this many seconds"},
                 },
             },
             "BulkRequest": {
@@ -390,14 +420,38 @@ def sort_values() -> list[str]:
     return ["jd"] + [c for c in numeric_columns() if c != "jd"]
 
 
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": "the burst: requests the client may make at once",
+    "RateLimit-Remaining": "whole requests left now",
+    "RateLimit-Reset": "seconds until the budget is full again",
+    "RateLimit-Policy": "the burst and the window in which it refills, e.g. 20;w=3600",
+}
+
+
+def budget_headers() -> dict:
+    return {name: ref(name, "headers") for name in RATE_LIMIT_HEADERS}
+
+
+def limited(responses: dict) -> dict:
+    """The responses of a route that counts against the client's budget (when limiting is on)."""
+    ok = responses["200"]
+    ok["headers"] = {**ok.get("headers", {}), **budget_headers()}
+    responses["401"] = error_response("the API token is unknown or revoked (parameter: token)")
+    responses["429"] = {**error_response("the budget is spent: wait Retry-After seconds"),
+                        "headers": {"Retry-After": ref("Retry-After", "headers"), **budget_headers()}}
+    return dict(sorted(responses.items()))
+
+
 def read_operation(summary: str, ok: dict, *, params: list | None = None, not_found: bool = True,
-                   bad_request: bool = True) -> dict:
+                   bad_request: bool = True, rate_limited: bool = True) -> dict:
     responses = {"200": ok}
     if bad_request:
         responses["400"] = error_response("a parameter is not valid or not known")
     if not_found:
         responses["404"] = error_response("no alert with this id")
     responses["503"] = error_response("the database is unavailable (with Retry-After)")
+    if rate_limited:
+        responses = limited(responses)
     return {"summary": summary, "parameters": params or [], "responses": responses}
 
 
@@ -425,6 +479,7 @@ def paths() -> dict:
             "503": error_response("the database is unavailable"),
         },
     }
+    bulk["responses"] = limited(bulk["responses"])
     detail = read_operation("One alert with its history", {
         "description": "the alert, its history and cutout links",
         "content": {**json_content("Detail"), **html_content()}}, params=[id_param, fmt])
@@ -471,7 +526,13 @@ def paths() -> dict:
     }
     help_op = read_operation("How to use the service: filters, fields, routes", {
         "description": "the help page or its catalogue",
-        "content": {**json_content("Help"), **html_content()}}, params=[fmt], not_found=False)
+        "content": {**json_content("Help"), **html_content()}}, params=[fmt], not_found=False, rate_limited=False)
+    metrics = {
+        "summary": "Figures for monitoring (Prometheus text format); not rate limited",
+        "parameters": [],
+        "responses": {"200": {"description": "this process's requests and pool, and the archive's figures",
+                              "content": {"text/plain": {"schema": {"type": "string"}}}}},
+    }
 
     def route(operation: dict, *, post: dict | None = None) -> dict:
         item = {"get": operation, "head": head_of(operation)}
@@ -488,6 +549,7 @@ def paths() -> dict:
         "/latest/": route(latest),
         "/health": route(health),
         "/help/": route(help_op),
+        "/metrics": route(metrics),
     }
 
 
@@ -502,12 +564,15 @@ def document() -> dict:
                 "answers JSON with `?format=json` or `Accept: application/json`, HTML otherwise; "
                 "trailing slashes are optional; empty parameter values are ignored; unknown "
                 "parameters are a 400. Only GET and HEAD are allowed, and POST on `/`; any other "
-                "method is a 405 with an Allow header. Nothing a client sends yields a 5xx."
+                "method is a 405 with an Allow header. Nothing a client sends yields a 5xx. Requests "
+                "count against a per-client budget (see /help/#limits): past it, a 429 with Retry-After."
             ),
         },
         "servers": [{"url": "http://127.0.0.1:8000"}],
         "paths": paths(),
         "components": components(),
+        # Anonymous requests are served; a token only changes the budget.
+        "security": [{}, {"token": []}, {"tokenParameter": []}],
     }
 
 

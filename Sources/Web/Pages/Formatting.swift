@@ -50,6 +50,11 @@ enum Format {
         return "about \(grouped(Int((value / magnitude).rounded() * magnitude))) \(noun)"
     }
 
+    /// A duration as given in settings: "180 s", "0.5 s".
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? "\(Int(value)) s" : "\(fixed(value, 3)) s"
+    }
+
     /// An age in the largest unit that keeps it readable: "42 s", "5 min", "3 h", "2 d".
     static func age(seconds: Double) -> String {
         // Clamped so a nonsense age cannot overflow the Int conversions below.

@@ -11,7 +11,8 @@ extension Pages {
         ("GET", "/<id>/avro/", "The alert packet as an Avro container file, as it was ingested."),
         ("GET", "/latest/", "The newest stored alert and its age."),
         ("GET", "/health", "{\"status\": \"ok\"} when the database answers, else 503."),
-        ("GET", "/help/", "This page; as JSON, the filters, sort values and routes."),
+        ("GET", "/help/", "This page; as JSON, the filters, sort values, routes and rate limits."),
+        ("GET", "/metrics", "Figures for monitoring, in Prometheus' text format."),
     ]
 
     /// How a filter type is written in a query.
@@ -29,14 +30,16 @@ extension Pages {
 
     /// How to use the pages and the API: routes, every filter, value formats, pagination,
     /// the bulk form, the JSON shape with every field explained, errors and curl examples.
-    public static func help(catalogue: FilterCatalogue, sortValues: [String], candidateFields: [String]) -> String {
+    /// `limits` is the rate limiter's settings, nil when requests are not limited.
+    public static func help(catalogue: FilterCatalogue, sortValues: [String], candidateFields: [String],
+                            limits: RateLimiter.Settings? = nil) -> String {
         document(title: "Help", capacity: 64_000) { html in
             html.raw("""
             <h1>Using alertdb</h1>
             <p>alertdb stores Zwicky Transient Facility alert packets and serves them the way
             MARS, the ZTF alert broker of Las Cumbres Observatory, did: the same routes, filters and JSON shape.
             Every page has a JSON twin: add <code>?format=json</code> or send <code>Accept: application/json</code>.</p>
-            <nav class="links"><a href="#pages">Pages</a><a href="#routes">Routes</a><a href="#filters">Filters</a><a href="#values">Value formats</a><a href="#sorting">Sorting</a><a href="#pagination">Pagination</a><a href="#bulk">Bulk queries</a><a href="#json">JSON</a><a href="#fields">Candidate fields</a><a href="#errors">Errors</a><a href="#examples">Examples</a></nav>
+            <nav class="links"><a href="#pages">Pages</a><a href="#routes">Routes</a><a href="#filters">Filters</a><a href="#values">Value formats</a><a href="#sorting">Sorting</a><a href="#pagination">Pagination</a><a href="#bulk">Bulk queries</a><a href="#json">JSON</a><a href="#fields">Candidate fields</a><a href="#limits">Rate limits</a><a href="#errors">Errors</a><a href="#examples">Examples</a></nav>
             <h2 id="pages">The pages</h2>
             <p><a href="/">The listing</a> shows the newest alerts first. Fill in any of the form's fields
             (empty fields are ignored) and press Search; the address of the result is the query, so it can be
@@ -123,14 +126,17 @@ extension Pages {
 
             """)
             writeFieldHelp(candidateFields, into: &html)
+            writeLimitsHelp(limits, into: &html)
             html.raw("""
             <h2 id="errors">Errors</h2>
             <p>A rejected request answers with a status and JSON (or, for a browser, a page saying the same):</p>
             <ul>
             <li><b>400</b> <code>{"error": "rb__gte: not a number: 'abc'", "parameter": "rb__gte"}</code>: a bad parameter, value or body; <code>parameter</code> names it.</li>
             <li><b>404</b> <code>{"error": "..."}</code>: no alert with that id, no such cutout kind, no such route.</li>
+            <li><b>401</b> <code>{"error": "...", "parameter": "token"}</code>: an API token that is unknown or revoked.</li>
             <li><b>405</b>: a method the route does not take (the <code>Allow</code> header lists those it does).</li>
             <li><b>413</b>: a POST body over 64 kB.</li>
+            <li><b>429</b> <code>{"error": "...", "retry_after": 120}</code>: the rate limit is reached; wait <code>Retry-After</code> seconds.</li>
             <li><b>503</b> from <code>/health</code> when the database does not answer.</li>
             </ul>
             <h2 id="examples">Examples</h2>
@@ -155,6 +161,33 @@ extension Pages {
 
             """)
         }
+    }
+
+    private static func writeLimitsHelp(_ limits: RateLimiter.Settings?, into html: inout HTMLWriter) {
+        html.raw("<h2 id=\"limits\">Rate limits</h2>\n")
+        guard let limits else {
+            html.raw("<p>This server does not limit requests.</p>\n")
+            return
+        }
+        let api = limits.budget, cutout = limits.budget.scaled(by: limits.cutoutFactor)
+        func budget(_ b: Budget) -> String {
+            "\(Int(b.burst)) requests at once, then one every \(Format.seconds(b.interval))"
+        }
+        html.raw("""
+        <p>Each client (its address; behind this site's proxy, the address the proxy saw) has a budget of
+        \(budget(api)): a script may page through \(Int(api.burst)) pages at once, then should poll no more often
+        than every \(Format.seconds(api.interval)). Every request counts, except <code>/health</code>,
+        <code>/metrics</code> and <code>/help/</code>. Cutout images (<code>/&lt;id&gt;/cutout/&lt;kind&gt;/</code>)
+        draw on a separate budget of \(budget(cutout)), so that viewing an alert's page costs one request,
+        not four. The budgets are the same on every server of this site.</p>
+        <p>Every counted response says where the client stands: <code>RateLimit-Limit</code> (the burst),
+        <code>RateLimit-Remaining</code> (requests left now), <code>RateLimit-Reset</code> (seconds until the budget
+        is full again) and <code>RateLimit-Policy</code>. Past the budget the answer is <b>429</b> with
+        <code>Retry-After</code>: the seconds to wait before the next request will be served.</p>
+        <p>An API token carries a budget of its own, set by the operator (<code>alertdb token add</code>). Send it as
+        <code>Authorization: Token adb_...</code> (or <code>?token=adb_...</code>, which links do not repeat).</p>
+
+        """)
     }
 
     private static func writeFilterHelp(_ catalogue: FilterCatalogue, into html: inout HTMLWriter) {

@@ -1,5 +1,4 @@
 import AlertDB
-import Foundation
 
 /// The headers that tell a client where it stands (IETF draft "RateLimit header fields for HTTP").
 enum RateLimitHeaders {
@@ -17,11 +16,7 @@ enum RateLimitHeaders {
     /// What a refusal says, in words.
     static func explanation(_ state: BucketState, _ budget: Budget, kind: RateLimiter.Kind) -> String {
         let what = kind == .cutout ? "cutout images" : "requests"
-        return "too many \(what): the budget is \(Int(budget.burst)) at once, then one every \(describe(budget.interval)); "
+        return "too many \(what): the budget is \(Int(budget.burst)) at once, then one every \(Format.seconds(budget.interval)); "
             + "try again in \(retryAfter(state)) s (see /help/ for what counts, and ask for an API token to have a larger budget)"
-    }
-
-    private static func describe(_ seconds: Double) -> String {
-        seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.2f s", seconds)
     }
 }

@@ -34,7 +34,7 @@ extension AlertService {
         switch representation {
         case .html:
             return Responses.html(Pages.help(catalogue: schema.catalogue, sortValues: schema.sortValues,
-                                             candidateFields: schema.candidateFields))
+                                             candidateFields: schema.candidateFields, limits: limiter?.settings))
         case .json:
             let body = JSONValue.object()
             body.set("filters", AlertJSON.list(schema.catalogue.filters.map { spec in
@@ -50,12 +50,27 @@ extension AlertService {
             body.set("sort_values", AlertJSON.list(schema.sortValues.map { .string($0) }))
             body.set("candidate_fields", AlertJSON.list(schema.candidateFields.map { .string($0) }))
             body.set("routes", AlertJSON.list(Self.routeSummaries.map { .string($0) }))
+            body.set("rate_limit", rateLimitSummary())
             return Responses.json(body)
         }
     }
 
+    /// The budgets, for scripts that pace themselves: null when requests are not limited.
+    private func rateLimitSummary() -> JSONValue {
+        guard let settings = limiter?.settings else { return .null() }
+        let summary = JSONValue.object()
+        for (name, budget) in [("api", settings.budget), ("cutout", settings.budget.scaled(by: settings.cutoutFactor))] {
+            let object = JSONValue.object()
+            object.set("burst", .real(budget.burst))
+            object.set("interval_seconds", .real(budget.interval))
+            summary.set(name, object)
+        }
+        summary.set("exempt", AlertJSON.list(["/health", "/metrics", "/help/"].map { .string($0) }))
+        return summary
+    }
+
     static let routeSummaries = [
         "GET / (listing; POST / for several queries at once)", "GET /<id>/", "GET /<id>/photometry/",
-        "GET /<id>/cutout/{Science,Template,Difference}/", "GET /<id>/avro/", "GET /latest/", "GET /health", "GET /help/",
+        "GET /<id>/cutout/{Science,Template,Difference}/", "GET /<id>/avro/", "GET /latest/", "GET /health", "GET /help/", "GET /metrics",
     ]
 }
