@@ -30,11 +30,18 @@ public struct ServeConfiguration: Sendable {
         Setting(key: "ALERTDB_MAX_CONNECTIONS", defaultValue: "1024", help: "open HTTP connections at most"),
     ]
 
+    /// Settings of the other commands and scripts that share the file (see `Deploy/alertdb.conf`):
+    /// known, so not mistaken for misspelt settings of `serve`.
+    static let otherCommandsKeys: Set = [
+        "ALERTDB_KAFKA_BROKERS", "ALERTDB_KAFKA_TOPICS", "ALERTDB_KAFKA_GROUP", "ALERTDB_CONSUME_METRICS_PORT",
+        "ALERTDB_BIN", "ALERTDB_SPOOL_SETTLE", "ALERTDB_MIGRATIONS",
+    ]
+
     private let values: [String: String]
 
     /// `flags` are the settings given on the command line, by key.
     public init(flags: [String: String], environment: [String: String], file: [String: String]) throws {
-        let known = Set(Self.settings.map(\.key))
+        let known = Set(Self.settings.map(\.key)).union(Self.otherCommandsKeys)
         if let unknown = file.keys.filter({ $0.hasPrefix("ALERTDB_") && !known.contains($0) }).sorted().first {
             throw AlertDBError.invalidInput("unknown setting \(unknown) in the configuration file")
         }

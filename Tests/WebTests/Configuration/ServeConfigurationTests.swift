@@ -35,6 +35,8 @@ final class ServeConfigurationTests: XCTestCase {
         XCTAssertThrowsError(try ServeConfiguration(flags: [:], environment: [:], file: ["ALERTDB_PROT": "1"])) { error in
             XCTAssertEqual("\(error)", "unknown setting ALERTDB_PROT in the configuration file")
         }
+        // The settings of consume and the spool script share the file.
+        XCTAssertNoThrow(try ServeConfiguration(flags: [:], environment: [:], file: ["ALERTDB_KAFKA_BROKERS": "k:9092"]))
         let proxies = try? ServeConfiguration(flags: ["ALERTDB_TRUSTED_PROXIES": "10.0.0.1,proxy.example.org"], environment: [:], file: [:])
         XCTAssertThrowsError(try proxies?.trustedProxies)
     }
