@@ -54,7 +54,7 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def alertdb_bin() -> Path:
     """Path of the alertdb executable under test."""
-    path = Path(os.environ.get("ALERTDB_BIN", REPO_ROOT / ".build" / "debug" / "alertdb"))
+    path = Path(os.environ.get("ALERTDB_BIN", REPO_ROOT / ".build" / "debug" / "alertdb")).resolve()
     if not (path.is_file() and os.access(path, os.X_OK)):
         pytest.fail(f"alertdb binary not found or not executable: {path} (set ALERTDB_BIN)")
     return path

@@ -18,6 +18,7 @@ root; nginx should not need it).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.client
 import http.server
@@ -32,6 +33,7 @@ import tarfile
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import psycopg
@@ -235,18 +237,19 @@ http {{
 """
 
 
-def nginx_site(repo_root: Path, listen_port: int, upstream_port: int) -> str:
+def nginx_site(repo_root: Path, listen_port: int, upstream_port: int | list[int]) -> str:
     """Deploy/nginx/alertdb.conf with its lines marked "(rewritten by tests)" changed: the
-    IPv4 listen on a loopback port, the IPv6 one dropped, alertdb's address."""
+    IPv4 listen on a loopback port, the IPv6 one dropped, alertdb's address (or addresses)."""
+    ports = upstream_port if isinstance(upstream_port, list) else [upstream_port]
     text = (repo_root / "Deploy" / "nginx" / "alertdb.conf").read_text()
     text, listens = re.subn(r"(?m)^(\s*)listen 80;.*$", rf"\1listen 127.0.0.1:{listen_port};", text)
     text, listens6 = re.subn(r"(?m)^\s*listen \[::\]:80;.*\n", "", text)
-    text, upstreams = re.subn(r"server 127\.0\.0\.1:8080;", f"server 127.0.0.1:{upstream_port};", text)
+    text, upstreams = re.subn(r"server 127\.0\.0\.1:8080;", " ".join(f"server 127.0.0.1:{p};" for p in ports), text)
     assert (listens, listens6, upstreams) == (1, 1, 1), "the lines tests rewrite have changed"
     return text
 
 
-def nginx_prefix(repo_root: Path, listen_port: int, upstream_port: int) -> Path:
+def nginx_prefix(repo_root: Path, listen_port: int, upstream_port: int | list[int]) -> Path:
     user = "nobody"
     prefix = shared_dir_for(user)
     (prefix / "conf.d").mkdir()
@@ -300,20 +303,7 @@ def test_nginx_passes_the_peer_address_and_the_host_with_its_port(repo_root):
     upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), EchoHandler)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
     port = free_port()
-    prefix = nginx_prefix(repo_root, port, upstream.server_address[1])
-    nginx = subprocess.Popen(nginx_command(prefix, directives="daemon off;"), stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if nginx.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"nginx did not start: {nginx.communicate()[1]}")
-                time.sleep(0.05)
-
+    with running_nginx(repo_root, port, upstream.server_address[1]):
         def request(path, headers, method="GET", body=None):
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             connection.request(method, path, body=body, headers=headers)
@@ -337,11 +327,65 @@ def test_nginx_passes_the_peer_address_and_the_host_with_its_port(repo_root):
 
         response, _ = request("/", {"Host": host, "Content-Type": "application/json"}, "POST", b"x" * 70_000)
         assert response.status == 413
+    upstream.shutdown()
+
+
+@contextlib.contextmanager
+def running_nginx(repo_root: Path, port: int, upstream_port: int | list[int]):
+    """nginx with the example site on 127.0.0.1:`port`, until the block ends."""
+    prefix = nginx_prefix(repo_root, port, upstream_port)
+    nginx = subprocess.Popen(nginx_command(prefix, directives="daemon off;"), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if nginx.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"nginx did not start: {nginx.communicate()[1]}")
+                time.sleep(0.05)
+        yield
     finally:
         nginx.terminate()
         nginx.wait(timeout=10)
-        upstream.shutdown()
         shutil.rmtree(prefix, ignore_errors=True)
+
+
+def test_behind_nginx_two_serve_processes_limit_each_client_once(repo_root, make_database, ingest, shared_dir,
+                                                                 start_server):
+    """The example proxy in front of two `serve` processes that trust it: each client (told
+    apart by its loopback source address) has one budget whichever process answers, and what
+    a client writes in X-Forwarded-For changes nothing."""
+    db = make_database()
+    proc, _ = ingest(db.url, shared_dir / "alerts" / "ztf-v3")
+    assert proc.returncode == 0
+    servers = [start_server(db, "--rate-limit-burst", "4", "--trusted-proxies", "127.0.0.1", rate_limit=True)
+               for _ in range(2)]
+    port = free_port()
+    with running_nginx(repo_root, port, [server.port for server in servers]):
+        def get(source, headers=None):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
+            connection.request("GET", "/?format=json", headers={"Host": f"127.0.0.1:{port}", **(headers or {})})
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            return response
+
+        first = [get("127.0.0.2") for _ in range(4)]
+        assert [r.status for r in first] == [200] * 4
+        assert [r.getheader("RateLimit-Remaining") for r in first] == ["3", "2", "1", "0"]
+        refused = get("127.0.0.2", {"X-Forwarded-For": "198.51.100.1"})
+        assert refused.status == 429 and int(refused.getheader("Retry-After")) > 100
+        assert get("127.0.0.3").status == 200
+
+    # nginx spread the requests over both processes, and the buckets are the clients', not nginx's.
+    for server in servers:
+        with urllib.request.urlopen(f"{server.url}/metrics", timeout=10) as response:
+            assert re.search(r'^alertdb_http_requests_total\{route="listing",status="200"\} [1-9]', response.read().decode(), re.M)
+    clients = {row[0] for row in db.conn.execute("SELECT client FROM rate_limit_bucket")}
+    assert clients == {"ip:127.0.0.2", "ip:127.0.0.3"}
 
 
 # --------------------------------------------------------------------------- PostgreSQL
