@@ -5,7 +5,7 @@ import JSON
 import Postgres
 
 /// The HTTP service: routes each request to its handler and turns every failure into a
-/// response the client can act on (400 with the parameter, 404, 405, 503), never a crash.
+/// response the client can act on (400 with the parameter, 401, 404, 405, 429, 503), never a crash.
 public final class AlertService: Sendable {
     let pool: ConnectionPool
     let schema: StoreSchema
@@ -50,59 +50,19 @@ public final class AlertService: Sendable {
         let requested = Result { try Representation(request) }
         let representation = (try? requested.get()) ?? .json
 
-        var budgetHeaders: [(name: String, value: String)] = []
-        if let limiter, let kind = route.rateLimitKind {
-            switch limiter.admit(peer: request.remoteAddress, forwardedFor: request.header("X-Forwarded-For"), token: token, kind: kind) {
-            case .allowed(let state, let budget):
-                budgetHeaders = RateLimitHeaders.headers(state, budget)
-            case .limited(let state, let budget):
-                metrics.recordLimited(kind)
-                return finished(tooManyRequests(state, budget, kind, representation), route, request, started)
-            case .unknownToken:
-                let response = Responses.error(401, "the API token is unknown or revoked", parameter: "token", as: representation)
-                return finished(response, route, request, started)
-            case .unavailable:
-                break
-            }
+        switch admission(of: request, route: route, token: token, representation) {
+        case .refuse(let refusal):
+            return finished(refusal, route, request, started)
+        case .proceed(let budgetHeaders):
+            var response = answer(request, route, requested, representation)
+            response.headers += budgetHeaders
+            return finished(response, route, request, started)
         }
-        var response = answer(request, route, requested, representation)
-        response.headers += budgetHeaders
-        return finished(response, route, request, started)
-    }
-
-    /// The token of `Authorization: Token T` (or `Bearer T`), else of `?token=T`.
-    static func token(of request: Request) -> String? {
-        if let authorization = request.header("Authorization") {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, ["token", "bearer"].contains(parts[0].lowercased()) {
-                return parts[1].trimmingCharacters(in: .whitespaces)
-            }
-        }
-        return request.query.last { $0.name == "token" }?.value
     }
 
     private func finished(_ response: Response, _ route: Route, _ request: Request, _ started: Double) -> Response {
         metrics.record(route: route.metricsLabel(method: request.method), status: response.status,
                        seconds: ProcessInfo.processInfo.systemUptime - started)
-        return response
-    }
-
-    /// 429 with `Retry-After`, the budget headers and an explanation.
-    private func tooManyRequests(_ state: BucketState, _ budget: Budget, _ kind: RateLimiter.Kind,
-                                 _ representation: Representation) -> Response {
-        let message = RateLimitHeaders.explanation(state, budget, kind: kind)
-        var response: Response
-        switch representation {
-        case .json:
-            let body = JSONValue.object()
-            body.set("error", .string(message))
-            body.set("retry_after", .integer(Int64(RateLimitHeaders.retryAfter(state))))
-            response = Responses.json(body, status: 429)
-        case .html:
-            response = Responses.html(Pages.error(status: 429, message: message, parameter: nil), status: 429)
-        }
-        response.headers.append(("Retry-After", String(RateLimitHeaders.retryAfter(state))))
-        response.headers += RateLimitHeaders.headers(state, budget)
         return response
     }
 
