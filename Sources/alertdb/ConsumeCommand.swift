@@ -43,6 +43,10 @@ struct ConsumeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Exit once no message arrived for this many seconds.", valueName: "seconds"))
     var idleExit: Double?
 
+    @Option(name: .customLong("kafka"),
+            help: ArgumentHelp("A librdkafka setting, e.g. security.protocol=SASL_SSL (repeatable).", valueName: "name=value"))
+    var kafkaSettings: [String] = []
+
     func run() throws {
         let stop = StopSignal()
         // Before librdkafka starts its threads, so that they inherit the mask and SIGTERM waits
@@ -79,13 +83,28 @@ struct ConsumeCommand: ParsableCommand {
 
         let summary: Ingest.Summary
         do {
-            let consumer = try KafkaConsumer(brokers: brokers, group: group)
+            let settings = StreamIngest.consumerSettings.merging(try librdkafkaSettings()) { _, given in given }
+            let consumer = try KafkaConsumer(brokers: brokers, group: group, config: settings)
             try consumer.subscribe(topics.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             summary = try ingest.run(consumer, stop: stop)
         } catch {
             throw fail("\(error)")
         }
         FileHandle.standardError.write(Data((summary.line + "\n").utf8))
+    }
+}
+
+extension ConsumeCommand {
+    /// The `--kafka name=value` settings, by name.
+    func librdkafkaSettings() throws -> [String: String] {
+        var settings: [String: String] = [:]
+        for setting in kafkaSettings {
+            guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex else {
+                throw fail("--kafka takes name=value, not \(setting)")
+            }
+            settings[String(setting[..<equals])] = String(setting[setting.index(after: equals)...])
+        }
+        return settings
     }
 }
 

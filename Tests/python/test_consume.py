@@ -463,3 +463,16 @@ def test_sigterm_commits_what_was_read(make_database, kafka, consume, folders, c
     assert len(stored) == len(set(stored))
     assert set(stored) == candids["ztf-2017"]
     print(f"first: {first_summary.line}; second: {second_summary.line}")
+
+
+def test_librdkafka_settings_are_passed_on_and_mistakes_named(make_database, run_alertdb):
+    """`--kafka name=value` reaches librdkafka: it refuses a setting it does not know, by name,
+    before any broker is contacted."""
+    db = make_database()
+    common = ["consume", "--database", db.url, "--brokers", "127.0.0.1:1", "--topics", "t", "--group", "g"]
+    unknown = run_alertdb(*common, "--kafka", "no.such.setting=1", timeout=60)
+    assert unknown.returncode == 1 and b"no.such.setting" in unknown.stderr, unknown.stderr
+    malformed = run_alertdb(*common, "--kafka", "queued.max.messages.kbytes", timeout=60)
+    assert malformed.returncode == 1 and b"--kafka takes name=value" in malformed.stderr, malformed.stderr
+    bad_value = run_alertdb(*common, "--kafka", "queued.max.messages.kbytes=lots", timeout=60)
+    assert bad_value.returncode == 1 and b"queued.max.messages.kbytes" in bad_value.stderr, bad_value.stderr

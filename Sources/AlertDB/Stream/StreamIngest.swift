@@ -27,6 +27,19 @@ public struct StreamIngest {
         public init() {}
     }
 
+    /// librdkafka settings of alertdb's consumer, under the operator's own (`--kafka`).
+    ///
+    /// An alert is 50–80 kB, so librdkafka's default prefetch queue (64 MB) holds only about a
+    /// thousand of them: a consumer catching up drained it faster than one broker connection
+    /// refilled it, and stored 1,900–2,600 alerts/s where file ingest stores 3,700–4,600. With
+    /// 256 MB of prefetch, fetched 16 MB at a time so that refills overlap the draining, it
+    /// keeps pace with file ingest (Docs/consume.md), for about 300 MB more memory while it
+    /// catches up; a consumer that keeps up holds little.
+    public static let consumerSettings = [
+        "queued.max.messages.kbytes": "262144",
+        "fetch.max.bytes": "16777216",
+    ]
+
     public let database: String
     public var options = Options()
     public let metrics: StreamMetrics
