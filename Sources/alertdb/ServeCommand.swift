@@ -90,7 +90,13 @@ struct ServeCommand: ParsableCommand {
         var limits = Server.Limits()
         limits.threads = threads
         limits.connectionTimeoutSeconds = try settings.connectionTimeout
-        limits.maxConnections = raiseOpenFileLimit(toHold: try settings.maxConnections + 4 * threads + 64) - 4 * threads - 64
+        // Each connection is a file, and so is each database connection (two pools at most) and a few more.
+        let spare = 4 * threads + 64
+        limits.maxConnections = max(1, min(try settings.maxConnections,
+                                           raiseOpenFileLimit(toHold: try settings.maxConnections + spare) - spare))
+        if limits.maxConnections < (try settings.maxConnections) {
+            FileHandle.standardError.write(Data("alertdb: the open-file limit allows \(limits.maxConnections) connections, not \(try settings.maxConnections) (raise LimitNOFILE or ulimit -n)\n".utf8))
+        }
 
         let setup = AlertService.connectionSetup
         let pool = ConnectionPool(settings.database, size: threads, setup: setup)

@@ -75,7 +75,7 @@ public final class RateLimiter: Sendable {
         tokens = TokenCache(pool: pool)
     }
 
-    /// Takes one request of `kind` from the budget of the client of `request` (its token's, if it has one).
+    /// Takes one request of `kind` from the budget of the client behind `peer` (or of its token, if it has one).
     public func admit(peer: String, forwardedFor: String?, token: String?, kind: Kind) -> Decision {
         var client = settings.identity.client(peer: peer, forwardedFor: forwardedFor)
         var base = settings.budget
