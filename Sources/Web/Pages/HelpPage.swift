@@ -76,13 +76,7 @@ extension Pages {
 
             """)
             html.raw("<h2 id=\"sorting\">Sorting</h2>\n<p><code>sort_value</code> picks the column (default <code>jd</code>) and <code>sort_order</code> is <code>desc</code> (default) or <code>asc</code>; ties are broken by id. Sortable columns: ")
-            for (index, name) in sortValues.enumerated() {
-                if index > 0 { html.raw(", ") }
-                html.raw("<code>")
-                html.text(name)
-                html.raw("</code>")
-            }
-            html.raw(".</p>\n")
+            writeCodeList(sortValues, into: &html)
 
             html.raw("""
             <h2 id="pagination">Pagination</h2>
@@ -161,6 +155,17 @@ extension Pages {
 
             """)
         }
+    }
+
+    /// `a, b, c.` with each name as code, closing the paragraph.
+    private static func writeCodeList(_ names: [String], into html: inout HTMLWriter) {
+        for (index, name) in names.enumerated() {
+            if index > 0 { html.raw(", ") }
+            html.raw("<code>")
+            html.text(name)
+            html.raw("</code>")
+        }
+        html.raw(".</p>\n")
     }
 
     private static func writeLimitsHelp(_ limits: RateLimiter.Settings?, into html: inout HTMLWriter) {
@@ -249,13 +254,7 @@ extension Pages {
         html.raw("</tbody></table></div>\n")
         if !undocumented.isEmpty {
             html.raw("<p>Also, as in the ZTF schema (magnitudes of the second and third nearest PS1 sources, calibration details and the like): ")
-            for (index, name) in undocumented.enumerated() {
-                if index > 0 { html.raw(", ") }
-                html.raw("<code>")
-                html.text(name)
-                html.raw("</code>")
-            }
-            html.raw(".</p>\n")
+            writeCodeList(undocumented, into: &html)
         }
     }
 }
