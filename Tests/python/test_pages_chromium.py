@@ -212,3 +212,25 @@ def test_help_page(live_server, tmp_path, repo_root):
     for needle in ("rb__gte", "cone", "cursor", "curl", "POST", "magpsf"):
         assert needle in text, needle
     assert_not_blank(screenshot(url, tmp_path, repo_root, "help"))
+
+
+def test_a_page_view_costs_one_request_of_the_budget(make_database, ingest, shared_dir, start_server, tmp_path):
+    """With rate limiting on, a browser showing an alert's page spends one request of the main
+    budget (no favicon request either) and three of the cutout budget, and draws every stamp."""
+    db = make_database()
+    proc, _ = ingest(db.url, shared_dir / "alerts" / "ztf-v3")
+    assert proc.returncode == 0
+    server = start_server(db, "--rate-limit-burst", "2", rate_limit=True)
+    alert_id = db.conn.execute("SELECT id FROM candidate WHERE schemavsn LIKE '3.%' ORDER BY id LIMIT 1").fetchone()[0]
+    url = f"{server.url}/{alert_id}/"
+
+    image = screenshot(url, tmp_path, None, "detail-limited")
+    assert_not_blank(image)
+    left = dict(db.conn.execute("SELECT budget, tokens FROM rate_limit_bucket WHERE client = 'ip:127.0.0.1'").fetchall())
+    assert left["api"] == pytest.approx(1, abs=0.01), left      # 2 - the page
+    assert left["cutout"] == pytest.approx(3, abs=0.05), left   # 6 - three stamps
+    metrics = get(server.url, "/metrics").text
+    assert 'alertdb_http_requests_total{route="not_found"' not in metrics, "the browser asked for something missing"
+    # The same page without images spends the last request; the stamps were drawn the first time.
+    assert_cutouts_drawn(url, image, tmp_path)
+    assert get(server.url, f"/{alert_id}/").status == 429

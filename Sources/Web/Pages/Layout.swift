@@ -9,7 +9,9 @@ extension Pages {
         html.raw("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         html.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>")
         html.text(title)
-        html.raw(" · alertdb</title><style>")
+        // An empty icon: otherwise every browser asks for /favicon.ico, a 404 that would cost a
+        // page view a second request of the client's budget.
+        html.raw(" · alertdb</title><link rel=\"icon\" href=\"data:,\"><style>")
         html.raw(stylesheet)
         html.raw("</style></head><body>\n<header class=\"site\"><a class=\"brand\" href=\"/\">alertdb</a>")
         html.raw("<nav><a href=\"/\">Alerts</a><a href=\"/latest/\">Latest</a><a href=\"/help/\">Help</a></nav>")
