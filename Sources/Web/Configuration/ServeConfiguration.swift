@@ -24,7 +24,7 @@ public struct ServeConfiguration: Sendable {
         Setting(key: "ALERTDB_RATE_LIMIT_BURST", defaultValue: "20", help: "requests a client may make at once"),
         Setting(key: "ALERTDB_RATE_LIMIT_INTERVAL", defaultValue: "180", help: "seconds per request sustained, once the burst is spent"),
         Setting(key: "ALERTDB_CUTOUT_BUDGET_FACTOR", defaultValue: "3", help: "how many times larger the separate budget of cutout images is"),
-        Setting(key: "ALERTDB_TRUSTED_PROXIES", defaultValue: "", help: "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed"),
+        Setting(key: "ALERTDB_TRUSTED_PROXIES", defaultValue: "", help: "comma-separated addresses or networks (10.0.0.0/8) of reverse proxies whose X-Forwarded-For is believed"),
         Setting(key: "ALERTDB_RATE_LIMIT_DATABASE", defaultValue: "", help: "database of the rate-limit buckets, when DATABASE_URL is a read-only replica (empty: DATABASE_URL)"),
         Setting(key: "ALERTDB_CONNECTION_TIMEOUT", defaultValue: "30", help: "seconds after which an idle or stalled connection is closed"),
         Setting(key: "ALERTDB_MAX_CONNECTIONS", defaultValue: "1024", help: "open HTTP connections at most"),
@@ -73,8 +73,8 @@ public struct ServeConfiguration: Sendable {
         get throws {
             let entries = values["ALERTDB_TRUSTED_PROXIES"]!.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }
-            for entry in entries where IPAddress(entry) == nil {
-                throw AlertDBError.invalidInput("ALERTDB_TRUSTED_PROXIES: \(entry) is not an IP address")
+            for entry in entries where IPNetwork(entry) == nil {
+                throw AlertDBError.invalidInput("ALERTDB_TRUSTED_PROXIES: \(entry) is not an IP address or network (10.0.0.0/8)")
             }
             return entries
         }

@@ -4,11 +4,13 @@ import Foundation
 /// trusted reverse proxy, the address it forwarded. Anyone else's `X-Forwarded-For` is ignored:
 /// a client could write any address there and escape its budget.
 public struct ClientIdentity: Sendable {
-    /// Addresses of reverse proxies whose forwarding headers are believed.
-    public let trustedProxies: Set<String>
+    /// Reverse proxies whose forwarding headers are believed: addresses or networks.
+    let trustedProxies: [IPNetwork]
 
+    /// `trustedProxies` are addresses (`10.0.0.2`) or networks (`10.0.0.0/24`, `fd00::/8`);
+    /// entries that are neither are ignored (`ServeConfiguration` refuses them first).
     public init(trustedProxies: [String]) {
-        self.trustedProxies = Set(trustedProxies.compactMap { IPAddress($0)?.text })
+        self.trustedProxies = trustedProxies.compactMap(IPNetwork.init)
     }
 
     /// The bucket key of the client behind `peer`: `ip:ADDRESS` for IPv4, `ip:PREFIX/64` for IPv6
@@ -20,23 +22,51 @@ public struct ClientIdentity: Sendable {
 
     /// Whether `peer` is a trusted proxy (whose `X-Forwarded-Proto` may also be believed).
     public func isTrusted(peer: String) -> Bool {
-        IPAddress(peer).map { trustedProxies.contains($0.text) } ?? false
+        IPAddress(peer).map(isTrusted) ?? false
     }
 
     /// The rightmost address of `X-Forwarded-For` that is not itself a trusted proxy: proxies
     /// append the address they received from, so the entries left of it are the client's to write.
     private func clientAddress(peer: String, forwardedFor: String?) -> IPAddress? {
         let direct = IPAddress(peer)
-        guard let direct, trustedProxies.contains(direct.text), let forwardedFor else { return direct }
+        guard let direct, isTrusted(direct), let forwardedFor else { return direct }
         let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !hops.isEmpty, hops.count <= 32 else { return direct }
         var client = direct
         for hop in hops.reversed() {
             guard let address = IPAddress(hop) else { return client }   // garbage: stop at what is known
             client = address
-            if !trustedProxies.contains(address.text) { break }
+            if !isTrusted(address) { break }
         }
         return client
+    }
+
+    private func isTrusted(_ address: IPAddress) -> Bool { trustedProxies.contains { $0.contains(address) } }
+}
+
+/// An address with a prefix length: `10.0.0.0/8`, or one address (`10.0.0.2`, a /32).
+struct IPNetwork {
+    private let network: IPAddress
+    private let prefixLength: Int
+
+    init?(_ string: String) {
+        let parts = string.split(separator: "/", maxSplits: 1).map(String.init)
+        guard let address = IPAddress(parts[0]) else { return nil }
+        let width = address.bytes.count * 8
+        guard let length = parts.count == 2 ? Int(parts[1]) : width, (0...width).contains(length) else { return nil }
+        network = address
+        prefixLength = length
+    }
+
+    func contains(_ address: IPAddress) -> Bool {
+        guard address.bytes.count == network.bytes.count else { return false }
+        var bits = prefixLength
+        for (a, b) in zip(address.bytes, network.bytes) where bits > 0 {
+            let mask: UInt8 = bits >= 8 ? 0xff : ~(0xff >> UInt8(bits))
+            if a & mask != b & mask { return false }
+            bits -= 8
+        }
+        return true
     }
 }
 
@@ -44,7 +74,7 @@ public struct ClientIdentity: Sendable {
 struct IPAddress {
     let text: String
     /// The address's bytes (4 or 16).
-    private let bytes: [UInt8]
+    let bytes: [UInt8]
 
     init?(_ string: String) {
         var text = string

@@ -29,4 +29,16 @@ final class ClientIdentityTests: XCTestCase {
         XCTAssertTrue(identity.isTrusted(peer: "0:0:0:0:0:0:0:1"))
         XCTAssertFalse(identity.isTrusted(peer: "127.0.0.2"))
     }
+
+    func testProxiesCanBeGivenAsNetworks() {
+        let identity = ClientIdentity(trustedProxies: ["10.1.0.0/16", "fd00::/8", "192.0.2.1/32"])
+        XCTAssertEqual(identity.client(peer: "10.1.200.3", forwardedFor: "203.0.113.1"), "ip:203.0.113.1")
+        XCTAssertEqual(identity.client(peer: "10.2.0.1", forwardedFor: "203.0.113.1"), "ip:10.2.0.1")
+        XCTAssertEqual(identity.client(peer: "fd12:3456::1", forwardedFor: "203.0.113.1, 10.1.0.9"), "ip:203.0.113.1")
+        XCTAssertEqual(identity.client(peer: "192.0.2.1", forwardedFor: "203.0.113.1"), "ip:203.0.113.1")
+        XCTAssertEqual(identity.client(peer: "192.0.2.2", forwardedFor: "203.0.113.1"), "ip:192.0.2.2")
+        XCTAssertNil(IPNetwork("10.0.0.0/33"))
+        XCTAssertNil(IPNetwork("10.0.0.0/x"))
+        XCTAssertNotNil(IPNetwork("0.0.0.0/0"))
+    }
 }
