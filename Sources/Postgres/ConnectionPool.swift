@@ -44,12 +44,15 @@ public final class ConnectionPool: Sendable {
             state.withLock { $0.waits += 1 }
             available.wait()
         }
-        state.withLock { $0.inUse += 1 }
         defer {
             state.withLock { $0.inUse -= 1 }
             available.signal()
         }
-        let lent = try state.withLock { $0.idle.popLast() } ?? open()
+        let idle = state.withLock { state in
+            state.inUse += 1
+            return state.idle.popLast()
+        }
+        let lent = try idle ?? open()
         do {
             let value = try body(lent.connection)
             state.withLock { $0.idle.append(lent) }

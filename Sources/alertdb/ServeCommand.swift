@@ -86,37 +86,37 @@ struct ServeCommand: ParsableCommand {
         } catch {
             throw fail("\(error)")
         }
-        let threads = try settings.threads
+        let threads = settings.threads
         var limits = Server.Limits()
         limits.threads = threads
-        limits.connectionTimeoutSeconds = try settings.connectionTimeout
+        limits.connectionTimeoutSeconds = settings.connectionTimeout
         // Each connection is a file, and so is each database connection (two pools at most) and a few more.
         let spare = 4 * threads + 64
-        limits.maxConnections = max(1, min(try settings.maxConnections,
-                                           raiseOpenFileLimit(toHold: try settings.maxConnections + spare) - spare))
-        if limits.maxConnections < (try settings.maxConnections) {
-            FileHandle.standardError.write(Data("alertdb: the open-file limit allows \(limits.maxConnections) connections, not \(try settings.maxConnections) (raise LimitNOFILE or ulimit -n)\n".utf8))
+        limits.maxConnections = max(1, min(settings.maxConnections,
+                                           raiseOpenFileLimit(toHold: settings.maxConnections + spare) - spare))
+        if limits.maxConnections < (settings.maxConnections) {
+            FileHandle.standardError.write(Data("alertdb: the open-file limit allows \(limits.maxConnections) connections, not \(settings.maxConnections) (raise LimitNOFILE or ulimit -n)\n".utf8))
         }
 
         let setup = AlertService.connectionSetup
         let pool = ConnectionPool(settings.database, size: threads, setup: setup)
-        let identity = ClientIdentity(trustedProxies: try settings.trustedProxies)
+        let identity = ClientIdentity(trustedProxies: settings.trustedProxies)
         var limiter: RateLimiter?
-        if try settings.rateLimit {
+        if settings.rateLimit {
             var limiting = RateLimiter.Settings()
-            limiting.budget = try settings.rateLimitBudget
-            limiting.cutoutFactor = try settings.cutoutBudgetFactor
+            limiting.budget = settings.rateLimitBudget
+            limiting.cutoutFactor = settings.cutoutBudgetFactor
             limiting.identity = identity
             let limiterPool = settings.rateLimitDatabase == settings.database
                 ? pool : ConnectionPool(settings.rateLimitDatabase, size: threads, setup: setup)
             limiter = RateLimiter(settings: limiting, pool: limiterPool)
         }
-        let service = AlertService(pool: pool, schema: schema, renderCacheBytes: (try settings.renderCacheMegabytes) << 20,
-                                   cappedCounts: CappedCounts(capacity: try settings.countCache ? 10_000 : 0),
+        let service = AlertService(pool: pool, schema: schema, renderCacheBytes: (settings.renderCacheMegabytes) << 20,
+                                   cappedCounts: CappedCounts(capacity: settings.countCache ? 10_000 : 0),
                                    limiter: limiter, identity: identity)
         let server: Server
         do {
-            server = try Server(host: settings.host, port: try settings.port, limits: limits) { service.handle($0) }
+            server = try Server(host: settings.host, port: settings.port, limits: limits) { service.handle($0) }
         } catch {
             throw fail("\(error)")
         }

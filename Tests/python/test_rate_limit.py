@@ -169,8 +169,11 @@ def test_a_token_carries_its_own_budget(loaded_db, start_server, run_alertdb):
     # The parameter is not a filter, and links do not repeat it.
     assert token not in by_parameter.text
 
-    unknown = get(server, "/?format=json", client, headers={"Authorization": "Token adb_not-a-token"})
-    assert unknown.status == 401 and unknown.json()["parameter"] == "token"
+    # An unknown token spends from its address's budget: 401 while that lasts, then 429.
+    stranger = new_client_address()
+    guesses = [get(server, "/?format=json", stranger, headers={"Authorization": f"Token adb_guess{i}"}) for i in range(3)]
+    assert [r.status for r in guesses] == [401, 401, 429]
+    assert guesses[0].json()["parameter"] == "token"
 
     listed = run_alertdb("token", "list", "--database", loaded_db.url).stdout.decode()
     assert "survey-broker\t50\t2.0" in listed and token not in listed
@@ -179,7 +182,7 @@ def test_a_token_carries_its_own_budget(loaded_db, start_server, run_alertdb):
     assert revoked.returncode == 0
     # A new process (nothing remembered) refuses it at once.
     fresh = start_server(loaded_db, "--rate-limit-burst", "2", rate_limit=True)
-    assert get(fresh, "/?format=json", client, headers={"Authorization": f"Token {token}"}).status == 401
+    assert get(fresh, "/?format=json", new_client_address(), headers={"Authorization": f"Token {token}"}).status == 401
 
 
 def test_forwarded_addresses_count_only_from_trusted_proxies(loaded_db, start_server):

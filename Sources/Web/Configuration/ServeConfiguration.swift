@@ -37,9 +37,24 @@ public struct ServeConfiguration: Sendable {
         "ALERTDB_BIN", "ALERTDB_SPOOL_SETTLE", "ALERTDB_MIGRATIONS",
     ]
 
-    private let values: [String: String]
+    public let database: String
+    public let host: String
+    public let port: Int
+    public let threads: Int
+    public let renderCacheMegabytes: Int
+    public let countCache: Bool
+    public let rateLimit: Bool
+    public let rateLimitBudget: Budget
+    public let cutoutBudgetFactor: Double
+    /// Addresses or networks, each checked.
+    public let trustedProxies: [String]
+    /// Where the rate-limit buckets are: `database` unless given.
+    public let rateLimitDatabase: String
+    public let connectionTimeout: Int
+    public let maxConnections: Int
 
-    /// `flags` are the settings given on the command line, by key.
+    /// `flags` are the settings given on the command line, by key. Every value is checked here,
+    /// so that a mistake stops the start, naming the setting, rather than failing a request.
     public init(flags: [String: String], environment: [String: String], file: [String: String]) throws {
         let known = Set(Self.settings.map(\.key)).union(Self.otherCommandsKeys)
         if let unknown = file.keys.filter({ $0.hasPrefix("ALERTDB_") && !known.contains($0) }).sorted().first {
@@ -49,55 +64,52 @@ public struct ServeConfiguration: Sendable {
         for setting in Self.settings {
             values[setting.key] = flags[setting.key] ?? environment[setting.key] ?? file[setting.key] ?? setting.defaultValue
         }
-        self.values = values
-        // Every value is checked now, so that a mistake stops the start rather than a request.
-        _ = try (port, threads, renderCacheMegabytes, countCache, rateLimit, rateLimitBudget, cutoutBudgetFactor,
-                 connectionTimeout, maxConnections)
-    }
-
-    public var database: String { values["DATABASE_URL"]! }
-    public var host: String { values["ALERTDB_HOST"]! }
-    public var port: Int { get throws { try integer("ALERTDB_PORT", 0...65535) } }
-    public var threads: Int { get throws { try integer("ALERTDB_THREADS", 1...1024) } }
-    public var renderCacheMegabytes: Int { get throws { try integer("ALERTDB_RENDER_CACHE_MB", 0...1_000_000) } }
-    public var countCache: Bool { get throws { try boolean("ALERTDB_COUNT_CACHE") } }
-    public var rateLimit: Bool { get throws { try boolean("ALERTDB_RATE_LIMIT") } }
-    public var rateLimitBudget: Budget {
-        get throws {
-            Budget(burst: Double(try integer("ALERTDB_RATE_LIMIT_BURST", 1...1_000_000_000)),
-                   interval: try number("ALERTDB_RATE_LIMIT_INTERVAL", 0.000_001...1e9))
+        let read = Values(values)
+        database = read.text("DATABASE_URL")
+        host = read.text("ALERTDB_HOST")
+        port = try read.integer("ALERTDB_PORT", 0...65535)
+        threads = try read.integer("ALERTDB_THREADS", 1...1024)
+        renderCacheMegabytes = try read.integer("ALERTDB_RENDER_CACHE_MB", 0...1_000_000)
+        countCache = try read.boolean("ALERTDB_COUNT_CACHE")
+        rateLimit = try read.boolean("ALERTDB_RATE_LIMIT")
+        rateLimitBudget = Budget(burst: Double(try read.integer("ALERTDB_RATE_LIMIT_BURST", 1...1_000_000_000)),
+                                 interval: try read.number("ALERTDB_RATE_LIMIT_INTERVAL", 0.000_001...1e9))
+        cutoutBudgetFactor = try read.number("ALERTDB_CUTOUT_BUDGET_FACTOR", 1...1e6)
+        trustedProxies = read.text("ALERTDB_TRUSTED_PROXIES").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for entry in trustedProxies where IPNetwork(entry) == nil {
+            throw AlertDBError.invalidInput("ALERTDB_TRUSTED_PROXIES: \(entry) is not an IP address or network (10.0.0.0/8)")
         }
+        let bucketDatabase = read.text("ALERTDB_RATE_LIMIT_DATABASE")
+        rateLimitDatabase = bucketDatabase.isEmpty ? database : bucketDatabase
+        connectionTimeout = try read.integer("ALERTDB_CONNECTION_TIMEOUT", 1...3600)
+        maxConnections = try read.integer("ALERTDB_MAX_CONNECTIONS", 1...1_000_000)
     }
-    public var cutoutBudgetFactor: Double { get throws { try number("ALERTDB_CUTOUT_BUDGET_FACTOR", 1...1e6) } }
-    public var trustedProxies: [String] {
-        get throws {
-            let entries = values["ALERTDB_TRUSTED_PROXIES"]!.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }
-            for entry in entries where IPNetwork(entry) == nil {
-                throw AlertDBError.invalidInput("ALERTDB_TRUSTED_PROXIES: \(entry) is not an IP address or network (10.0.0.0/8)")
-            }
-            return entries
-        }
-    }
-    public var rateLimitDatabase: String { values["ALERTDB_RATE_LIMIT_DATABASE"]!.isEmpty ? database : values["ALERTDB_RATE_LIMIT_DATABASE"]! }
-    public var connectionTimeout: Int { get throws { try integer("ALERTDB_CONNECTION_TIMEOUT", 1...3600) } }
-    public var maxConnections: Int { get throws { try integer("ALERTDB_MAX_CONNECTIONS", 1...1_000_000) } }
+}
 
-    private func integer(_ key: String, _ range: ClosedRange<Int>) throws -> Int {
+/// The settings' texts, read as the types they hold; a value that is not one names its setting.
+private struct Values {
+    let values: [String: String]
+
+    init(_ values: [String: String]) { self.values = values }
+
+    func text(_ key: String) -> String { values[key]! }
+
+    func integer(_ key: String, _ range: ClosedRange<Int>) throws -> Int {
         guard let value = Int(values[key]!), range.contains(value) else {
             throw AlertDBError.invalidInput("\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(values[key]!)")
         }
         return value
     }
 
-    private func number(_ key: String, _ range: ClosedRange<Double>) throws -> Double {
+    func number(_ key: String, _ range: ClosedRange<Double>) throws -> Double {
         guard let value = Double(values[key]!), range.contains(value) else {
             throw AlertDBError.invalidInput("\(key) must be a number from \(range.lowerBound) to \(range.upperBound), not \(values[key]!)")
         }
         return value
     }
 
-    private func boolean(_ key: String) throws -> Bool {
+    func boolean(_ key: String) throws -> Bool {
         switch values[key]!.lowercased() {
         case "on", "true", "yes", "1": return true
         case "off", "false", "no", "0": return false

@@ -77,15 +77,24 @@ public final class RateLimiter: Sendable {
 
     /// Takes one request of `kind` from the budget of the client behind `peer` (or of its token, if it has one).
     public func admit(peer: String, forwardedFor: String?, token: String?, kind: Kind) -> Decision {
-        var client = settings.identity.client(peer: peer, forwardedFor: forwardedFor)
-        var base = settings.budget
-        if let token {
-            switch tokens.lookUp(token) {
-            case .found(let name, let budget): client = "token:" + name; base = budget
-            case .unknown: return .unknownToken
-            case .unavailable: return .unavailable
-            }
+        let address = settings.identity.client(peer: peer, forwardedFor: forwardedFor)
+        guard let token else { return take(client: address, base: settings.budget, kind: kind) }
+        switch tokens.lookUp(token) {
+        case .found(let name, let budget):
+            return take(client: "token:" + name, base: budget, kind: kind)
+        case .unknown:
+            // Spent from the address's budget, so that guessing tokens is limited like any
+            // request: a 401 while the address has requests left, then 429s.
+            let decision = take(client: address, base: settings.budget, kind: .api)
+            if case .allowed = decision { return .unknownToken }
+            return decision
+        case .unavailable:
+            return .unavailable
         }
+    }
+
+    /// Takes one request from `client`'s bucket of `kind`.
+    private func take(client: String, base: Budget, kind: Kind) -> Decision {
         let budget = settings.budget(kind, base: base)
         let key = BucketKey(client: client, kind: kind)
         let now = ProcessInfo.processInfo.systemUptime

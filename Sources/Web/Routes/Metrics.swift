@@ -15,7 +15,8 @@ extension AlertService {
         text.gauge("alertdb_db_pool_in_use", "Database connections lent to requests now.", Double(usage.inUse))
         text.counter("alertdb_db_pool_waits_total", "Requests that waited for a database connection.", Double(usage.waits))
         text.gauge("alertdb_process_start_time_seconds", "When this process started (Unix time).", metrics.startTime)
-        if let stored = statistics.current() {
+        let stored = statistics.current()
+        if let stored {
             text.counter("alertdb_alerts_loaded_total", "Alerts stored in the archive.", Double(stored.alertsStored))
             text.counter("alertdb_alerts_rejected_total", "Inputs set aside in the reject table.", Double(stored.rejects))
             if let jd = stored.newestJD, let age = stored.newestAlertAge() {
@@ -27,7 +28,7 @@ extension AlertService {
             }
         }
         text.gauge("alertdb_database_up", "Whether the archive's figures could be read from the database.",
-                   statistics.current() == nil ? 0 : 1)
+                   stored == nil ? 0 : 1)
         return Response(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                         body: Array(text.text.utf8))
     }
