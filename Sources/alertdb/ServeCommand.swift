@@ -94,7 +94,7 @@ struct ServeCommand: ParsableCommand {
         let spare = 4 * threads + 64
         limits.maxConnections = max(1, min(settings.maxConnections,
                                            raiseOpenFileLimit(toHold: settings.maxConnections + spare) - spare))
-        if limits.maxConnections < (settings.maxConnections) {
+        if limits.maxConnections < settings.maxConnections {
             FileHandle.standardError.write(Data("alertdb: the open-file limit allows \(limits.maxConnections) connections, not \(settings.maxConnections) (raise LimitNOFILE or ulimit -n)\n".utf8))
         }
 
