@@ -33,18 +33,23 @@ def server_url(env, database):
 
 
 def synthetic_packets(alertdb, count):
-    """A folder of `count` synthetic packets (`alertdb synth`, kept in .local/bench), read once
+    """A folder of `count` synthetic packets (`alertdb-bench synth`, kept in .local/bench), read once
     so that every run finds them in the page cache."""
     directory = os.path.join(ROOT, ".local", "bench", f"packets-{count}")
     if not os.path.exists(os.path.join(directory, ".complete")):
         shutil.rmtree(directory, ignore_errors=True)
-        sh(alertdb, "synth", str(count), directory)
+        sh(bench_tool(alertdb), "synth", str(count), directory)
         open(os.path.join(directory, ".complete"), "w").close()
     for entry in os.scandir(directory):
         with open(entry.path, "rb") as packet:
             while packet.read(1 << 20):
                 pass
     return directory
+
+
+def bench_tool(alertdb):
+    """`alertdb-bench` (synthetic packets, the raw-COPY ceiling), built beside `alertdb`."""
+    return os.path.join(os.path.dirname(alertdb), "alertdb-bench")
 
 
 def release_build_in(scratch):
@@ -58,7 +63,7 @@ def release_build_in(scratch):
 
 
 def galactic_matrix():
-    """The ICRS -> galactic rotation of Sources/AlertDB/Sky/Galactic.swift (astropy's chain),
+    """The ICRS -> galactic rotation of Sources/Model/Sky/Galactic.swift (astropy's chain),
     as 3 x 3 nested lists, for computing l and b in SQL."""
     import math
 

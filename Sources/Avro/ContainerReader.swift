@@ -19,8 +19,9 @@ public final class ContainerReader {
     private let codec: String
     /// Where the next block starts in `data`.
     private var offset: Int
+    /// The current block's records, in memory this reader owns for as long as Avro C reads it.
+    private var block: UnsafeMutableRawBufferPointer?
     private var blockReader: avro_reader_t?
-    private var blockData: [UInt8] = []
     private var recordsLeftInBlock = 0
 
     /// The schema the file was written with.
@@ -46,7 +47,7 @@ public final class ContainerReader {
         offset = header.size
     }
 
-    deinit { if let blockReader { avro_reader_free(blockReader) } }
+    deinit { releaseBlock() }
 
     /// The next record, or nil at the end of the file. Throws when the data is damaged
     /// (a truncated block, a bad sync marker, a value that does not match the schema).
@@ -71,15 +72,30 @@ public final class ContainerReader {
         guard Array(data[(start + size)..<(start + size + 16)]) == sync else {
             throw AvroError(message: "truncated or damaged Avro container: bad sync marker after block at byte \(offset)")
         }
-        blockData = codec == "deflate"
-            ? try data.withUnsafeBytes { try inflateRaw(UnsafeRawBufferPointer(rebasing: $0[start..<(start + size)])) }
-            : Array(data[start..<(start + size)])
-        if let blockReader { avro_reader_free(blockReader) }
-        blockReader = blockData.withUnsafeBufferPointer { p in
-            p.withMemoryRebound(to: CChar.self) { avro_reader_memory($0.baseAddress, Int64($0.count)) }
+        let inflated = codec == "deflate"
+            ? try data.withUnsafeBytes { try inflateRaw(UnsafeRawBufferPointer(rebasing: $0[start..<(start + size)])) } : nil
+        releaseBlock()
+        // Avro C keeps the address it is given and reads from it on every `next()`: the bytes
+        // go into memory of ours, freed only after the reader that points into it.
+        let length = inflated?.count ?? size
+        let owned = UnsafeMutableRawBufferPointer.allocate(byteCount: max(length, 1), alignment: 8)
+        if let inflated {
+            owned.copyBytes(from: inflated)
+        } else {
+            data.withUnsafeBytes { owned.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[start..<(start + size)])) }
         }
+        block = owned
+        blockReader = avro_reader_memory(owned.baseAddress!.assumingMemoryBound(to: CChar.self), Int64(length))
         recordsLeftInBlock = count
         offset = start + size + 16
+    }
+
+    /// Frees the current block's reader, then the memory it reads.
+    private func releaseBlock() {
+        if let blockReader { avro_reader_free(blockReader) }
+        blockReader = nil
+        block?.deallocate()
+        block = nil
     }
 
     /// An Avro long (zig-zag varint) at `position`, and its size in bytes, decoded by Avro C.

@@ -1,12 +1,13 @@
 import CMicroHTTPD
 import Foundation
+import Synchronization
 
 /// Handles one request; called concurrently from the server's threads.
 public typealias RequestHandler = @Sendable (Request) -> Response
 
 /// An HTTP/1.1 server on libmicrohttpd: a pool of threads, each with its own epoll loop,
-/// that call `handler` for every complete request.
-public final class Server: @unchecked Sendable {
+/// that call `handler` for every complete request. `stop()` may be called from any thread.
+public final class Server: Sendable {
     /// Limits that keep a slow or greedy client from starving the others.
     public struct Limits: Sendable {
         /// Worker threads; each serves its connections one request at a time.
@@ -28,38 +29,55 @@ public final class Server: @unchecked Sendable {
         public init() {}
     }
 
-    private var daemon: OpaquePointer?
-    let handler: RequestHandler
-    let limits: Limits
+    /// The running daemon, taken out by the first `stop()`.
+    private let daemon = Mutex<Daemon?>(nil)
+    /// What the callbacks reach through libmicrohttpd's context pointer; lives as long as the server.
+    private let context: HandlerContext
     /// The port the server listens on (the one chosen by the system when asked for port 0).
-    public private(set) var port: Int = 0
+    public let port: Int
 
     /// Starts listening on `host:port` at once; the handler runs until `stop()`.
     public init(host: String, port: Int, limits: Limits = Limits(), handler: @escaping RequestHandler) throws {
-        self.handler = handler
-        self.limits = limits
+        context = HandlerContext(handler: handler, limits: limits)
         let address = try SocketAddress(host: host, port: port)
         var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_TURBO.rawValue | MHD_USE_ERROR_LOG.rawValue
         if address.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
-        let context = Unmanaged.passUnretained(self).toOpaque()
-        daemon = address.withPointer { sockaddr in
+        let opaque = Unmanaged.passUnretained(context).toOpaque()
+        let started = address.withPointer { sockaddr in
             cmhd_start(UInt32(flags), sockaddr, UInt32(limits.threads), UInt32(limits.connectionTimeoutSeconds),
-                       limits.headerMemory, UInt32(limits.maxConnections), accessHandler, context, requestCompleted)
+                       limits.headerMemory, UInt32(limits.maxConnections), accessHandler, opaque, requestCompleted)
         }
-        guard let daemon else {
+        guard let started else {
             throw ServerError(message: "cannot listen on \(host):\(port) (address in use, or not an address of this machine)")
         }
-        self.port = Int(cmhd_bound_port(daemon))
+        daemon.withLock { $0 = Daemon(pointer: started) }
+        self.port = Int(cmhd_bound_port(started))
     }
 
     deinit { stop() }
 
-    /// Stops accepting, finishes the requests in progress, and closes every connection.
+    /// Stops accepting, finishes the requests in progress, and closes every connection. The
+    /// first call does it; later ones, from any thread, return at once.
     public func stop() {
-        if let daemon {
-            MHD_stop_daemon(daemon)
-            self.daemon = nil
+        if let running = daemon.withLock({ $0.take() }) {
+            MHD_stop_daemon(running.pointer)
         }
+    }
+}
+
+/// libmicrohttpd's daemon: its calls are thread-safe, and the pointer is stopped once.
+private struct Daemon: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
+/// The handler and limits, for the callbacks libmicrohttpd makes from its threads.
+private final class HandlerContext: Sendable {
+    let handler: RequestHandler
+    let limits: Server.Limits
+
+    init(handler: @escaping RequestHandler, limits: Server.Limits) {
+        self.handler = handler
+        self.limits = limits
     }
 }
 
@@ -81,7 +99,7 @@ private final class RequestState {
 /// then with no more body: that is when the request is complete and answered.
 private let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, method, _, uploadData, uploadSize, stateSlot in
     guard let context, let connection, let stateSlot, let uploadSize else { return .NO }
-    let server = Unmanaged<Server>.fromOpaque(context).takeUnretainedValue()
+    let server = Unmanaged<HandlerContext>.fromOpaque(context).takeUnretainedValue()
     guard let slot = stateSlot.pointee else {
         stateSlot.pointee = Unmanaged.passRetained(RequestState()).toOpaque()
         return .YES

@@ -1,7 +1,9 @@
 import CRdKafka
 
 /// Owns one `rd_kafka_t` (a producer or consumer instance) and the context its callbacks use.
-final class ClientHandle {
+/// Sendable by librdkafka's contract: its calls on one instance are thread-safe, and the
+/// pointer never changes while this object lives.
+final class ClientHandle: @unchecked Sendable {
     let pointer: OpaquePointer
     /// Kept alive as long as `pointer`: librdkafka's callbacks reach it through the opaque pointer.
     let context: ClientContext

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// `poll` and `close` belong to one thread; the other methods may be called from any thread
 /// (librdkafka's calls are thread-safe, and the one Swift flag is locked).
-public final class KafkaConsumer: @unchecked Sendable {
+public final class KafkaConsumer: Sendable {
     /// Settings applied before the caller's `config`.
     static func defaultSettings(brokers: String, group: String) -> [String: String] {
         [

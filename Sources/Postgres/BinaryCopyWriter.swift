@@ -67,8 +67,8 @@ extension Connection {
     @discardableResult
     public func copyBinary<Rows: Sequence>(into table: String, columns: [String], rows: Rows) throws -> Int
     where Rows.Element: Collection<UInt8> {
-        let columnList = columns.map(Connection.quoteIdentifier).joined(separator: ", ")
-        try beginCopy("COPY \(table) (\(columnList)) FROM STDIN (FORMAT binary)")
+        let columnList = SQL.joined(columns.map(SQL.identifier), separator: ", ")
+        try beginCopy("COPY \(SQL.identifier(table)) (\(columnList)) FROM STDIN (FORMAT binary)")
         do {
             try BinaryCopyWriter.header.withUnsafeBytes { try putCopyData($0) }
             for row in rows {

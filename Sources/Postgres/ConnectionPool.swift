@@ -8,7 +8,7 @@ public final class ConnectionPool: Sendable {
     private let conninfo: String
     private let size: Int
     /// Statements run on every new connection (e.g. a statement_timeout).
-    private let setup: [String]
+    private let setup: [SQL]
     private let state = Mutex(State())
     private let available: DispatchSemaphore
 
@@ -31,7 +31,7 @@ public final class ConnectionPool: Sendable {
     }
 
     /// Connections are opened lazily, up to `size`.
-    public init(_ conninfo: String, size: Int, setup: [String] = []) {
+    public init(_ conninfo: String, size: Int, setup: [SQL] = []) {
         self.conninfo = conninfo
         self.size = max(1, size)
         self.setup = setup

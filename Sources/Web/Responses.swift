@@ -1,6 +1,7 @@
-import AlertDB
 import HTTP
 import JSON
+import Model
+import Store
 
 /// Ready-made responses: JSON, HTML, and errors in the representation the client asked for.
 enum Responses {

@@ -1,15 +1,14 @@
-import AlertDB
 import Foundation
 import HTTP
 import JSON
-import Postgres
+import Model
+import Store
 
 /// The HTTP service: routes each request to its handler and turns every failure into a
 /// response the client can act on (400 with the parameter, 401, 404, 405, 429, 503), never a crash.
 public final class AlertService: Sendable {
-    let pool: ConnectionPool
+    let archive: Archive
     let schema: StoreSchema
-    let store: AlertStore
     let rendered: RenderedAlerts
     /// Nil when rate limiting is off.
     let limiter: RateLimiter?
@@ -17,23 +16,16 @@ public final class AlertService: Sendable {
     let metrics = RequestMetrics()
     let statistics: CachedStatistics
 
-    /// Settings for every serving connection: a statement that runs away is cancelled instead
-    /// of holding a connection, and JIT compilation (100 ms and more for a large count) is off
-    /// because these queries are short.
-    public static let connectionSetup = ["SET statement_timeout = '10s'", "SET jit = off"]
-
     /// `renderCacheBytes` bounds the JSON kept of alerts already rendered (0: none).
     /// `limiter` is nil to serve without rate limiting; `identity` says which proxies are trusted.
-    public init(pool: ConnectionPool, schema: StoreSchema, renderCacheBytes: Int = 64 << 20,
-                cappedCounts: CappedCounts = CappedCounts(), limiter: RateLimiter? = nil,
+    public init(archive: Archive, schema: StoreSchema, renderCacheBytes: Int = 64 << 20, limiter: RateLimiter? = nil,
                 identity: ClientIdentity = ClientIdentity(trustedProxies: [])) {
-        self.pool = pool
+        self.archive = archive
         self.schema = schema
-        store = AlertStore(cappedCounts: cappedCounts)
         rendered = RenderedAlerts(capacityBytes: renderCacheBytes)
         self.limiter = limiter
         self.identity = identity
-        statistics = CachedStatistics(pool: pool)
+        statistics = CachedStatistics(archive: archive)
     }
 
     public func handle(_ incoming: Request) -> Response {
@@ -92,35 +84,30 @@ public final class AlertService: Sendable {
             }
         } catch let error as ParameterError {
             return Responses.error(400, error.message, parameter: error.parameter, as: representation)
-        } catch let error as PostgresError {
+        } catch let error as StoreError {
             return databaseFailure(error, representation)
         } catch {
-            log("\(request.method) \(request.path): \(error)")
+            Log.serve("\(request.method) \(request.path): \(error)")
             return Responses.error(500, "internal error", as: representation)
         }
     }
 
     /// What a database error means for the client.
-    private func databaseFailure(_ error: PostgresError, _ representation: Representation) -> Response {
-        if error.isConnectionFailure {
-            log("database unavailable: \(error.message)")
+    private func databaseFailure(_ error: StoreError, _ representation: Representation) -> Response {
+        switch error {
+        case .unavailable:
+            Log.serve("\(error)")
             var response = Responses.error(503, "the database is unavailable; try again shortly", as: representation)
             response.headers.append(("Retry-After", "5"))
             return response
-        }
-        switch error.sqlState ?? "" {
-        case "57014":
-            return Responses.error(400, "the query took longer than 10 s; add a more selective filter (a time range, a cone, an objectId)", as: representation)
-        case let state where state.hasPrefix("22"):
+        case .timedOut:
+            return Responses.error(400, "the query took longer than \(Archive.statementTimeoutSeconds) s; add a more selective filter (a time range, a cone, an objectId)", as: representation)
+        case .rejectedValue:
             // A value the server could not use (out of range for its column, ...): the client's.
-            return Responses.error(400, "a value could not be used: \(error.message)", as: representation)
-        default:
-            log("database error \(error.sqlState ?? "?"): \(error.message)")
+            return Responses.error(400, "\(error)", as: representation)
+        case .failed:
+            Log.serve("\(error)")
             return Responses.error(500, "internal error", as: representation)
         }
-    }
-
-    func log(_ message: String) {
-        FileHandle.standardError.write(Data("alertdb serve: \(message)\n".utf8))
     }
 }

@@ -1,5 +1,5 @@
-import AlertDB
 import ArgumentParser
+import Model
 
 @main
 struct AlertDBCommand: ParsableCommand {
@@ -7,6 +7,6 @@ struct AlertDBCommand: ParsableCommand {
         commandName: "alertdb",
         abstract: "A queryable database of astronomical transient alerts.",
         version: AlertDBVersion.current,
-        subcommands: [MigrateCommand.self, IngestCommand.self, ConsumeCommand.self, ServeCommand.self, TokenCommand.self, SynthCommand.self, CopyRawCommand.self]
+        subcommands: [MigrateCommand.self, IngestCommand.self, ConsumeCommand.self, ServeCommand.self, TokenCommand.self]
     )
 }

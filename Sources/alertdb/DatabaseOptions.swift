@@ -1,6 +1,6 @@
-import AlertDB
 import ArgumentParser
 import Foundation
+import Model
 import Postgres
 
 /// Where the database is: `--database`, else `DATABASE_URL`, else libpq's own environment
@@ -29,6 +29,6 @@ struct ValidationFailureExit: Error, CustomStringConvertible {
 }
 
 func fail(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("alertdb: \(message)\n".utf8))
+    Log.command(message)
     return ExitCode(1)
 }

@@ -1,6 +1,6 @@
-import AlertDB
 import ArgumentParser
 import Foundation
+import Ingest
 
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +24,7 @@ struct IngestCommand: ParsableCommand {
     var paths: [String]
 
     func run() throws {
-        var ingest = Ingest(inputs: paths, database: db.connectionString)
+        var ingest = FileIngest(inputs: paths, database: db.connectionString)
         ingest.options.batchSize = max(1, batchSize)
         let showProgress = isatty(STDERR_FILENO) == 1
         if showProgress {
@@ -32,7 +32,7 @@ struct IngestCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("\r\u{1B}[K\(summary.line)".utf8))
             }
         }
-        let summary: Ingest.Summary
+        let summary: IngestSummary
         do {
             summary = try ingest.run()
         } catch {
@@ -44,14 +44,5 @@ struct IngestCommand: ParsableCommand {
         if summary.counts.loaded == 0 && summary.counts.duplicate == 0 {
             throw fail(summary.read == 0 ? "no packets found" : "nothing could be loaded; see the reject table")
         }
-    }
-}
-
-extension Ingest.Summary {
-    /// e.g. `read 1104, loaded 1104, duplicate 0, rejected 0 in 2.1 s (525 alerts/s)`
-    var line: String {
-        let rate = String(format: "%.0f", alertsPerSecond)
-        return "read \(read), loaded \(counts.loaded), duplicate \(counts.duplicate), rejected \(counts.rejected) "
-            + "in \(String(format: "%.1f", seconds)) s (\(rate) alerts/s)"
     }
 }

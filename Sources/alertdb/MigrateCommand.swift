@@ -1,6 +1,6 @@
-import AlertDB
 import ArgumentParser
 import Foundation
+import Store
 
 struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,8 +1,9 @@
-import AlertDB
 import ArgumentParser
 import Foundation
 import HTTP
+import Model
 import Postgres
+import Store
 import Web
 
 struct ServeCommand: ParsableCommand {
@@ -12,7 +13,7 @@ struct ServeCommand: ParsableCommand {
         discussion: """
             Each setting is taken from its flag, else its environment variable, else the file given
             with --config (NAME=value lines, as systemd's EnvironmentFile=), else its default:
-            \(ServeConfiguration.settings.map { "  \($0.key)=\($0.defaultValue)  \($0.help)" }.joined(separator: "\n"))
+            \(Setting.serve.map { "  \($0.key)=\($0.defaultValue ?? "")  \($0.help)" }.joined(separator: "\n"))
             """
     )
 
@@ -95,11 +96,11 @@ struct ServeCommand: ParsableCommand {
         limits.maxConnections = max(1, min(settings.maxConnections,
                                            raiseOpenFileLimit(toHold: settings.maxConnections + spare) - spare))
         if limits.maxConnections < settings.maxConnections {
-            FileHandle.standardError.write(Data("alertdb: the open-file limit allows \(limits.maxConnections) connections, not \(settings.maxConnections) (raise LimitNOFILE or ulimit -n)\n".utf8))
+            Log.command("the open-file limit allows \(limits.maxConnections) connections, not \(settings.maxConnections) (raise LimitNOFILE or ulimit -n)")
         }
 
-        let setup = AlertService.connectionSetup
-        let pool = ConnectionPool(settings.database, size: threads, setup: setup)
+        let archive = Archive(database: settings.database, connections: threads,
+                              cappedCounts: CappedCounts(capacity: settings.countCache ? 10_000 : 0))
         let identity = ClientIdentity(trustedProxies: settings.trustedProxies)
         var limiter: RateLimiter?
         if settings.rateLimit {
@@ -107,12 +108,11 @@ struct ServeCommand: ParsableCommand {
             limiting.budget = settings.rateLimitBudget
             limiting.cutoutFactor = settings.cutoutBudgetFactor
             limiting.identity = identity
-            let limiterPool = settings.rateLimitDatabase == settings.database
-                ? pool : ConnectionPool(settings.rateLimitDatabase, size: threads, setup: setup)
-            limiter = RateLimiter(settings: limiting, pool: limiterPool)
+            let access = settings.rateLimitDatabase == settings.database
+                ? AccessStore(sharing: archive) : AccessStore(database: settings.rateLimitDatabase, connections: threads)
+            limiter = RateLimiter(settings: limiting, access: access)
         }
-        let service = AlertService(pool: pool, schema: schema, renderCacheBytes: (settings.renderCacheMegabytes) << 20,
-                                   cappedCounts: CappedCounts(capacity: settings.countCache ? 10_000 : 0),
+        let service = AlertService(archive: archive, schema: schema, renderCacheBytes: settings.renderCacheMegabytes << 20,
                                    limiter: limiter, identity: identity)
         let server: Server
         do {
@@ -122,7 +122,7 @@ struct ServeCommand: ParsableCommand {
         }
         let shown = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
         let limiting = limiter.map { "rate limit \(Int($0.settings.budget.burst)) then 1 per \($0.settings.budget.interval) s" } ?? "rate limiting off"
-        FileHandle.standardError.write(Data("alertdb: serving http://\(shown):\(server.port)/ (\(limiting))\n".utf8))
+        Log.command("serving http://\(shown):\(server.port)/ (\(limiting))")
         var received: Int32 = 0
         var set = signals
         sigwait(&set, &received)

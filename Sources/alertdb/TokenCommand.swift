@@ -1,6 +1,7 @@
-import AlertDB
 import ArgumentParser
 import Foundation
+import Model
+import Store
 
 /// `alertdb token add|list|revoke`: API tokens, each with a rate-limit budget of its own.
 struct TokenCommand: ParsableCommand {
@@ -30,7 +31,7 @@ struct TokenCommand: ParsableCommand {
             do {
                 let secret = try APITokens(db: try db.connect()).add(name: name, budget: Budget(burst: Double(burst), interval: interval))
                 print(secret)
-                FileHandle.standardError.write(Data("alertdb: token \(name) made: \(burst) requests at once, then one every \(interval) s; it is shown only now\n".utf8))
+                Log.command("token \(name) made: \(burst) requests at once, then one every \(interval) s; it is shown only now")
             } catch let error as AlertDBError {
                 throw fail(error.description)
             }
@@ -65,7 +66,7 @@ struct TokenCommand: ParsableCommand {
             guard try APITokens(db: try db.connect()).revoke(name: name) else {
                 throw fail("no token named \(name) is in force")
             }
-            FileHandle.standardError.write(Data("alertdb: token \(name) revoked\n".utf8))
+            Log.command("token \(name) revoked")
         }
     }
 }

@@ -10,6 +10,7 @@ the files stores, every packet once, whatever happens to the consumer on the way
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import signal
@@ -476,3 +477,38 @@ def test_librdkafka_settings_are_passed_on_and_mistakes_named(make_database, run
     assert malformed.returncode == 1 and b"--kafka takes name=value" in malformed.stderr, malformed.stderr
     bad_value = run_alertdb(*common, "--kafka", "queued.max.messages.kbytes=lots", timeout=60)
     assert bad_value.returncode == 1 and b"queued.max.messages.kbytes" in bad_value.stderr, bad_value.stderr
+
+
+def test_every_setting_can_come_from_the_configuration_file(make_database, kafka, folders, candids, alertdb_bin,
+                                                             repo_root, tmp_path):
+    """The systemd unit runs `alertdb consume --config /etc/alertdb/alertdb.conf` and nothing
+    else: the database, brokers, topics, group and batch size all come from the file."""
+    mock = kafka((NIGHT_TOPIC, 2))
+    mock.produce(NIGHT_TOPIC, folders["ztf-v3"])
+    db = make_database()
+    config = tmp_path / "alertdb.conf"
+    config.write_text(f"""# as Deploy/alertdb.conf, with this test's values
+DATABASE_URL={db.url}
+ALERTDB_KAFKA_BROKERS={mock.bootstrap}
+ALERTDB_KAFKA_TOPICS={NIGHTLY_REGEX}
+ALERTDB_KAFKA_GROUP={new_group()}
+ALERTDB_KAFKA_OPTIONS=client.id=alertdb-config-test
+ALERTDB_CONSUME_BATCH_SIZE=7
+ALERTDB_PORT=8080
+""")
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    done = subprocess.run([str(alertdb_bin), "consume", "--config", str(config), "--idle-exit", "3"], cwd=repo_root,
+                          env=environment, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    summary = parse_summary(done.stderr)
+    assert summary.loaded == len(candids["ztf-v3"]), summary.line
+    assert set(stored_candids(db)) == candids["ztf-v3"]
+
+    # A misspelt setting, or a required one missing, stops the start and is named.
+    config.write_text(config.read_text() + "ALERTDB_KAFKA_GROUPS=typo\n")
+    typo = subprocess.run([str(alertdb_bin), "consume", "--config", str(config)], capture_output=True, text=True, timeout=60)
+    assert typo.returncode != 0 and "ALERTDB_KAFKA_GROUPS" in typo.stderr, typo.stderr
+    config.write_text(f"DATABASE_URL={db.url}\nALERTDB_KAFKA_BROKERS={mock.bootstrap}\n")
+    missing = subprocess.run([str(alertdb_bin), "consume", "--config", str(config)], capture_output=True, text=True,
+                             env=environment, timeout=60)
+    assert missing.returncode != 0 and "ALERTDB_KAFKA_TOPICS is not set" in missing.stderr, missing.stderr

@@ -1,5 +1,6 @@
-import AlertDB
 import JSON
+import Model
+import Store
 
 /// The JSON shapes of the API, MARS's where MARS had one.
 enum AlertJSON {

@@ -1,3 +1,4 @@
+import Model
 import Synchronization
 
 /// The JSON text of alerts already rendered for the listing, by id and the base URL their

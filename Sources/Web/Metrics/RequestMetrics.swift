@@ -1,5 +1,6 @@
-import AlertDB
 import Foundation
+import Model
+import Store
 import Synchronization
 
 /// Requests answered by this process, by route and status, and how long they took.
@@ -12,15 +13,9 @@ final class RequestMetrics: Sendable {
         let status: Int
     }
 
-    private struct Latency {
-        var counts = [Int](repeating: 0, count: RequestMetrics.latencyBounds.count)
-        var sum = 0.0
-        var count = 0
-    }
-
     private struct State: ~Copyable {
         var requests: [RouteStatus: Int] = [:]
-        var latency: [String: Latency] = [:]
+        var latency: [String: LatencyHistogram] = [:]
         var limited: [RateLimiter.Kind: Int] = [:]
     }
 
@@ -30,11 +25,7 @@ final class RequestMetrics: Sendable {
     func record(route: String, status: Int, seconds: Double) {
         state.withLock { state in
             state.requests[RouteStatus(route: route, status: status), default: 0] += 1
-            var latency = state.latency[route] ?? Latency()
-            if let i = Self.latencyBounds.firstIndex(where: { seconds <= $0 }) { latency.counts[i] += 1 }
-            latency.sum += seconds
-            latency.count += 1
-            state.latency[route] = latency
+            state.latency[route, default: LatencyHistogram(bounds: Self.latencyBounds)].observe(seconds)
         }
     }
 
@@ -49,8 +40,7 @@ final class RequestMetrics: Sendable {
                              ([("route", $0.key.route), ("status", String($0.key.status))], Double($0.value))
                          })
             text.histogram("alertdb_http_request_duration_seconds", "Time to answer a request, by route.",
-                           bounds: Self.latencyBounds,
-                           state.latency.sorted { $0.key < $1.key }.map { ([("route", $0.key)], $0.value.counts, $0.value.sum, $0.value.count) })
+                           state.latency.sorted { $0.key < $1.key }.map { ([("route", $0.key)], $0.value) }, bounds: Self.latencyBounds)
             text.counter("alertdb_http_rate_limited_total", "Requests refused with 429, by budget.",
                          RateLimiter.Kind.allCases.map { ([("budget", $0.rawValue)], Double(state.limited[$0] ?? 0)) })
         }

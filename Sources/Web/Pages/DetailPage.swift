@@ -1,4 +1,5 @@
-import AlertDB
+import Model
+import Store
 
 /// What the detail page (`GET /<id>/`) shows.
 public struct DetailPageInput: Sendable {
@@ -88,11 +89,7 @@ extension Pages {
     }
 
     private static func formatLabel(_ cutout: CutoutInfo) -> String {
-        switch cutout.format {
-        case "fits": return "FITS"
-        case "jpeg": return "JPEG"
-        default: return cutout.format.uppercased()
-        }
+        cutout.format.rawValue.uppercased()
     }
 
     private static func writeDetailLinks(_ alert: AlertRecord, cutouts: [CutoutInfo], into html: inout HTMLWriter) {

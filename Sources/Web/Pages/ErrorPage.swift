@@ -1,3 +1,5 @@
+import Model
+
 extension Pages {
     /// A failed request: the status, the message and the parameter at fault.
     public static func error(status: Int, message: String, parameter: String?) -> String {

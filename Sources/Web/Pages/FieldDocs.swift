@@ -1,3 +1,5 @@
+import Model
+
 extension Pages {
     /// Short explanations of the ZTF candidate fields people filter and sort on most, after the
     /// ZTF alert schema's own documentation, plus the fields alertdb adds. Fields not named here

@@ -1,4 +1,5 @@
-import AlertDB
+import Model
+import Store
 
 /// How numbers, counts, ages and stored values are written on the pages.
 enum Format {
@@ -126,12 +127,7 @@ enum Format {
 
     /// "g", "r" or "i" for a ZTF fid, else the number.
     static func filterName(fid: FieldValue) -> String {
-        switch fid.double {
-        case 1: return "g"
-        case 2: return "r"
-        case 3: return "i"
-        case let other?: return fixed(other, 0)
-        case nil: return ""
-        }
+        guard let number = fid.double else { return "" }
+        return ZTFFilter.name(fid: Int64(exactly: number) ?? 0) ?? fixed(number, 0)
     }
 }

@@ -1,3 +1,5 @@
+import Model
+
 /// Builds one HTML document in a single growing String.
 ///
 /// `raw` is for markup written in this module; `text` is for anything stored or sent by a

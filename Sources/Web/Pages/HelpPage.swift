@@ -1,20 +1,7 @@
-import AlertDB
+import Model
+import Store
 
 extension Pages {
-    /// The routes of the service, for the help page: method, path, what it returns.
-    static let routes: [(method: String, path: String, what: String)] = [
-        ("GET", "/", "The listing: alerts matching the filters, newest first, 100 a page. HTML, or JSON with ?format=json."),
-        ("POST", "/", "MARS's bulk form: up to 10 queries in one JSON body, up to 1,000 results each."),
-        ("GET", "/<id>/", "One alert by its id (lco_id), with its history and cutout links."),
-        ("GET", "/<id>/photometry/", "The object's light curve: every detection and upper limit, by jd."),
-        ("GET", "/<id>/cutout/<kind>/", "A cutout (Science, Template or Difference) as stored: gzipped FITS or JPEG; ?format=png for a PNG."),
-        ("GET", "/<id>/avro/", "The alert packet as an Avro container file, as it was ingested."),
-        ("GET", "/latest/", "The newest stored alert and its age."),
-        ("GET", "/health", "{\"status\": \"ok\"} when the database answers, else 503."),
-        ("GET", "/help/", "This page; as JSON, the filters, sort values, routes and rate limits."),
-        ("GET", "/metrics", "Figures for monitoring, in Prometheus' text format."),
-    ]
-
     /// How a filter type is written in a query.
     static func valueFormat(_ type: FilterSpec.ValueType) -> String {
         switch type {
@@ -50,11 +37,11 @@ extension Pages {
             """)
             html.raw("<h2 id=\"routes\">Routes</h2>\n<p>Trailing slashes are optional (<code>/123</code> is <code>/123/</code>). GET routes also answer HEAD.</p>\n")
             html.raw("<div class=\"scroll\"><table><thead><tr><th>method</th><th>path</th><th>returns</th></tr></thead><tbody>\n")
-            for route in routes {
+            for route in RouteDescription.all {
                 html.raw("<tr><td>\(route.method)</td><td class=\"mono\">")
                 html.text(route.path)
                 html.raw("</td><td class=\"wrap\">")
-                html.text(route.what)
+                html.text(route.summary)
                 html.raw("</td></tr>\n")
             }
             html.raw("</tbody></table></div>\n")
@@ -181,8 +168,7 @@ extension Pages {
         html.raw("""
         <p>Each client (its address; behind this site's proxy, the address the proxy saw) has a budget of
         \(budget(api)): a script may page through \(Int(api.burst)) pages at once, then should poll no more often
-        than every \(Format.seconds(api.interval)). Every request counts, except <code>/health</code>,
-        <code>/metrics</code> and <code>/help/</code>. Cutout images (<code>/&lt;id&gt;/cutout/&lt;kind&gt;/</code>)
+        than every \(Format.seconds(api.interval)). Every request counts, except \(freeRoutes). Cutout images (<code>/&lt;id&gt;/cutout/&lt;kind&gt;/</code>)
         draw on a separate budget of \(budget(cutout)), so that viewing an alert's page costs one request,
         not four. The budgets are the same on every server of this site.</p>
         <p>Every counted response says where the client stands: <code>RateLimit-Limit</code> (the burst),
@@ -193,6 +179,12 @@ extension Pages {
         <code>Authorization: Token adb_...</code> (or <code>?token=adb_...</code>, which links do not repeat).</p>
 
         """)
+    }
+
+    /// The routes free of rate limiting, as a sentence: `<code>/health</code>, ... and <code>/help/</code>`.
+    private static var freeRoutes: String {
+        let codes = RouteDescription.freePaths.map { "<code>\(escapeHTML($0))</code>" }
+        return codes.dropLast().joined(separator: ", ") + " and " + (codes.last ?? "")
     }
 
     private static func writeFilterHelp(_ catalogue: FilterCatalogue, into html: inout HTMLWriter) {

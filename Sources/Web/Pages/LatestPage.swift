@@ -1,4 +1,5 @@
-import AlertDB
+import Model
+import Store
 
 extension Pages {
     /// The newest stored alert, or a note that none is stored yet.

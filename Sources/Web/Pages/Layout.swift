@@ -1,4 +1,5 @@
-import AlertDB
+import Model
+import Store
 
 extension Pages {
     /// Writes a complete HTML5 document: head with the stylesheet, the site header (with the

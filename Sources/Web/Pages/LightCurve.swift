@@ -1,4 +1,5 @@
-import AlertDB
+import Model
+import Store
 
 /// The light curve as inline SVG: magnitude (bright at the top) against days relative to one
 /// alert, one colour per filter, upper limits as downward triangles.
@@ -69,7 +70,7 @@ struct LightCurve {
             let x = px(point.jd), mag = Self.magnitude(point)!, y = py(mag)
             let colour = Self.colour(point.filter)
             // The filter names a CSS class, so only the three known names are written raw.
-            let filterClass = ["g", "r", "i"].contains(point.filter) ? point.filter : "other"
+            let filterClass = ZTFFilter.names.contains(point.filter) ? point.filter : "other"
             var label = point.filter + " "
             if point.magpsf == nil {
                 html.raw("<path class=\"nondet \(filterClass)\" d=\"M\(n(x - 5)) \(n(y - 4))L\(n(x + 5)) \(n(y - 4))L\(n(x)) \(n(y + 5))Z\" fill=\"\(colour)\" fill-opacity=\"0.3\" stroke=\"\(colour)\">")
@@ -127,7 +128,7 @@ struct LightCurve {
         var x = Self.left
         let y = 18.0
         html.raw("<g class=\"legend\" fill=\"#333\">")
-        for filter in ["g", "r", "i"] where filters.contains(filter) {
+        for filter in ZTFFilter.names where filters.contains(filter) {
             let colour = Self.colour(filter)
             html.raw("<circle cx=\"\(n(x + 5))\" cy=\"\(n(y - 4))\" r=\"4\" fill=\"\(colour)\" stroke=\"\(colour)\"/><text x=\"\(n(x + 13))\" y=\"\(n(y))\">\(filter)</text>")
             x += 34

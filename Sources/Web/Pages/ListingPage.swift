@@ -1,4 +1,5 @@
-import AlertDB
+import Model
+import Store
 
 /// What the listing page (`GET /`) shows.
 public struct ListingPageInput: Sendable {
@@ -104,7 +105,7 @@ extension Pages {
                 html.attribute("name", spec.parameter)
                 if invalid { html.raw(" aria-invalid=\"true\" aria-describedby=\"error\"") }
                 html.raw(">")
-                for (optionValue, label) in [("", "any"), ("g", "g"), ("r", "r"), ("i", "i")] {
+                for (optionValue, label) in [("", "any")] + ZTFFilter.names.map({ ($0, $0) }) {
                     writeOption(optionValue, label: label, selected: current == optionValue, into: &html)
                 }
                 html.raw("</select>")

@@ -1,4 +1,5 @@
-import AlertDB
+import Model
+import Store
 
 extension Pages {
     /// An object's light curve for one alert: the plot and the points as a table.

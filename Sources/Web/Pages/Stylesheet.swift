@@ -1,3 +1,5 @@
+import Model
+
 extension Pages {
     /// The one stylesheet every page embeds: system fonts, compact tables that scroll
     /// sideways on narrow screens, nothing fetched from the network.

@@ -1,6 +1,7 @@
-import AlertDB
 import HTTP
 import JSON
+import Model
+import Store
 
 extension AlertService {
     /// Whether a request is served, and with which budget headers.

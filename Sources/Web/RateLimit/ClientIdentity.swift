@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// Who a request comes from, for rate limiting: the peer's address, or, when the peer is a
 /// trusted reverse proxy, the address it forwarded. Anyone else's `X-Forwarded-For` is ignored:

@@ -1,4 +1,5 @@
-import AlertDB
+import Model
+import Store
 
 /// The headers that tell a client where it stands (IETF draft "RateLimit header fields for HTTP").
 enum RateLimitHeaders {

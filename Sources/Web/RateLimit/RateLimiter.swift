@@ -1,6 +1,6 @@
-import AlertDB
 import Foundation
-import Postgres
+import Model
+import Store
 import Synchronization
 
 /// Per-client token buckets, kept in PostgreSQL so that every `alertdb serve` process on one
@@ -44,7 +44,7 @@ public final class RateLimiter: Sendable {
     }
 
     public let settings: Settings
-    private let pool: ConnectionPool
+    private let access: AccessStore
     private let tokens: TokenCache
     private let remembered = Mutex<[BucketKey: Remembered]>([:])
     private let lastCleanup = Mutex(ProcessInfo.processInfo.systemUptime)
@@ -69,10 +69,10 @@ public final class RateLimiter: Sendable {
     /// Full buckets are deleted from the table this often.
     private static let cleanupSeconds = 600.0
 
-    public init(settings: Settings, pool: ConnectionPool) {
+    public init(settings: Settings, access: AccessStore) {
         self.settings = settings
-        self.pool = pool
-        tokens = TokenCache(pool: pool)
+        self.access = access
+        tokens = TokenCache(access: access)
     }
 
     /// Takes one request of `kind` from the budget of the client behind `peer` (or of its token, if it has one).
@@ -107,28 +107,26 @@ public final class RateLimiter: Sendable {
             }
         }
         do {
-            let state = try pool.withConnection { db in
-                defer { cleanUpIfDue(db, now: now) }
-                return try RateLimitBuckets.take(client: client, budget: kind.rawValue, budget, db: db)
-            }
+            let state = try access.take(client: client, budget: kind.rawValue, budget)
+            cleanUpIfDue(now: now)
             remembered.withLock { memory in
                 if memory.count >= Self.rememberedLimit { memory.removeAll(keepingCapacity: true) }
                 memory[key] = Remembered(tokens: state.remaining, at: now, budget: budget)
             }
             return state.allowed ? .allowed(state, budget) : .limited(state, budget)
         } catch {
-            FileHandle.standardError.write(Data("alertdb serve: rate limiting unavailable, request let through: \(error)\n".utf8))
+            Log.serve("rate limiting unavailable, request let through: \(error)")
             return .unavailable
         }
     }
 
     /// Deletes full buckets every few minutes (one process's turn at a time is enough).
-    private func cleanUpIfDue(_ db: Connection, now: Double) {
+    private func cleanUpIfDue(now: Double) {
         let due = lastCleanup.withLock { last in
             guard now - last >= Self.cleanupSeconds else { return false }
             last = now
             return true
         }
-        if due { _ = try? RateLimitBuckets.deleteFull(db: db) }
+        if due { try? access.deleteFullBuckets() }
     }
 }

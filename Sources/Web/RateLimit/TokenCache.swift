@@ -1,6 +1,6 @@
-import AlertDB
 import Foundation
-import Postgres
+import Model
+import Store
 import Synchronization
 
 /// API tokens looked up in the database and remembered for a short while, so that a script
@@ -22,10 +22,10 @@ final class TokenCache: Sendable {
     /// Entries at most (unknown tokens included, so that guessing cannot grow it without bound).
     static let capacity = 10_000
 
-    private let pool: ConnectionPool
+    private let access: AccessStore
     private let entries = Mutex<[String: Entry]>([:])
 
-    init(pool: ConnectionPool) { self.pool = pool }
+    init(access: AccessStore) { self.access = access }
 
     func lookUp(_ secret: String) -> Answer {
         let now = ProcessInfo.processInfo.systemUptime
@@ -33,9 +33,7 @@ final class TokenCache: Sendable {
         guard secret.utf8.count <= 200 else { return .unknown }
         let answer: Answer
         do {
-            answer = try pool.withConnection { db in
-                try APITokens(db: db).lookUp(secret: secret).map { .found(name: $0.name, budget: $0.budget) } ?? .unknown
-            }
+            answer = try access.token(secret: secret).map { .found(name: $0.name, budget: $0.budget) } ?? .unknown
         } catch {
             return .unavailable
         }

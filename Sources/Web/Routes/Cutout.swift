@@ -1,5 +1,7 @@
-import AlertDB
+import Cutouts
 import HTTP
+import Model
+import Store
 
 extension AlertService {
     /// `GET /<id>/cutout/<Kind>/`: the stamp as received, or `?format=png` rendered for display.
@@ -15,13 +17,13 @@ extension AlertService {
             }
             stretch = chosen
         }
-        guard let stamp = try pool.withConnection({ try store.cutout(alertID: id, kind: kind, db: $0) }) else {
+        guard let stamp = try archive.read({ try $0.cutout(alertID: id, kind: kind) }) else {
             return Responses.error(404, "no \(kind) cutout for alert \(id)", as: .json)
         }
         // Stamps never change once stored.
         let cache = ("Cache-Control", "public, max-age=86400")
-        let stored = CutoutImage.format(of: stamp.bytes)
-        if format == "png", stored == "fits" {
+        let stored = StampFormat(prefix: stamp.bytes)
+        if format == "png", stored == .fits {
             do {
                 let png = try CutoutImage.renderPNG(stamp: stamp.bytes, stretch: stretch)
                 return Response(status: 200, headers: [("Content-Type", "image/png"), cache], body: png)
@@ -30,9 +32,9 @@ extension AlertService {
             }
         }
         switch stored {
-        case "jpeg":   // 2017 packets: already an image for display
+        case .jpeg:   // 2017 packets: already an image for display
             return Response(status: 200, headers: [("Content-Type", "image/jpeg"), cache], body: stamp.bytes)
-        case "png":
+        case .png:
             return Response(status: 200, headers: [("Content-Type", "image/png"), cache], body: stamp.bytes)
         default:
             let name = (stamp.fileName ?? "\(id)-\(kind).fits.gz").filter { $0 != "\"" && $0 != "\\" && !$0.isNewline }

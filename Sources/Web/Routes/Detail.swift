@@ -1,14 +1,15 @@
-import AlertDB
+import Export
 import HTTP
 import JSON
+import Model
+import Store
 
 extension AlertService {
     /// `GET /<id>/`: the alert, its object's history, and where its cutouts are.
     func detail(_ id: Int64, _ request: Request, _ representation: Representation) throws -> Response {
-        let found = try pool.withConnection { db -> (AlertRecord, [HistoryEntry], [CutoutInfo], LatestAlert?)? in
-            guard let alert = try store.alert(id: id, db: db) else { return nil }
-            return (alert, try store.history(of: alert, db: db), try store.cutouts(candid: alert.candid, db: db),
-                    representation == .html ? try store.latest(db: db) : nil)
+        let found = try archive.read { db -> (AlertRecord, [HistoryEntry], [CutoutInfo], LatestAlert?)? in
+            guard let alert = try db.alert(id: id) else { return nil }
+            return (alert, try db.history(of: alert), try db.cutouts(candid: alert.candid), representation == .html ? try db.latest() : nil)
         }
         guard let (alert, history, cutouts, latest) = found else {
             return Responses.error(404, "no alert with id \(id)", as: representation)
@@ -32,9 +33,9 @@ extension AlertService {
 
     /// `GET /<id>/photometry/`: the object's light curve.
     func photometry(_ id: Int64, _ representation: Representation) throws -> Response {
-        let found = try pool.withConnection { db -> (AlertRecord, [HistoryEntry])? in
-            guard let alert = try store.alert(id: id, db: db) else { return nil }
-            return (alert, try store.history(of: alert, db: db))
+        let found = try archive.read { db -> (AlertRecord, [HistoryEntry])? in
+            guard let alert = try db.alert(id: id) else { return nil }
+            return (alert, try db.history(of: alert))
         }
         guard let (alert, history) = found else { return Responses.error(404, "no alert with id \(id)", as: representation) }
         let points = AlertStore.photometry(of: alert, history: history)
@@ -52,12 +53,11 @@ extension AlertService {
 
     /// `GET /<id>/avro/`: the alert written back as the Avro packet it arrived as.
     func avro(_ id: Int64) throws -> Response {
-        let found = try pool.withConnection { db -> (Int64, [UInt8])? in
-            guard let bytes = try AlertExporter().avroContainer(alertID: id, connection: db),
-                  let candid = try db.execute("SELECT candid FROM candidate WHERE id = $1::bigint", [String(id)])[0, 0] else { return nil }
-            return (Int64(candid) ?? 0, bytes)
+        guard let stored = try archive.read({ try $0.storedAlert(id: id) }) else {
+            return Responses.error(404, "no alert with id \(id)", as: .json)
         }
-        guard let (candid, bytes) = found else { return Responses.error(404, "no alert with id \(id)", as: .json) }
+        let bytes = try AlertExporter().avroContainer(stored)
+        let candid = (stored.candidate["candid"] ?? nil) ?? String(id)
         return Response(status: 200, headers: [("Content-Type", "application/avro"),
                                                ("Content-Disposition", "attachment; filename=\"\(candid).avro\"")], body: bytes)
     }

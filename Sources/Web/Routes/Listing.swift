@@ -1,7 +1,7 @@
-import AlertDB
 import HTTP
 import JSON
-import Postgres
+import Model
+import Store
 
 extension AlertService {
     /// `GET /`: one page of alerts, newest first, filtered.
@@ -13,7 +13,7 @@ extension AlertService {
             query = try ListingQuery.parse(items, schema: schema)
         } catch let error as ParameterError where representation == .html {
             // The form again, with the message beside the field at fault.
-            let latest = try? pool.withConnection { try store.latest(db: $0) }
+            let latest = try? archive.read { try $0.latest() }
             let input = ListingPageInput(parameters: items, catalogue: schema.catalogue, sortValues: schema.sortValues,
                                          alerts: [], count: 0, countIsEstimate: false, page: nil, previousURL: nil,
                                          nextURL: nil, latest: latest ?? nil, error: (error.message, error.parameter),
@@ -22,10 +22,10 @@ extension AlertService {
         }
         // JSON reuses the text of alerts rendered before, so it asks for ids and fetches only
         // the alerts it has not rendered yet.
-        let (page, latest, texts) = try pool.withConnection { db -> (ListingPage, LatestAlert?, [[UInt8]]) in
-            let page = try store.listing(query, idsOnly: representation == .json, db: db)
+        let (page, latest, texts) = try archive.read { db -> (ListingPage, LatestAlert?, [[UInt8]]) in
+            let page = try db.listing(query, idsOnly: representation == .json)
             let texts = representation == .json ? try renderedAlerts(page.ids, links: links, db: db) : []
-            return (page, try store.latest(db: db), texts)
+            return (page, try db.latest(), texts)
         }
         let keepFormat: [(name: String, value: String)] = request.query.contains { $0.name == "format" && $0.value == "json" } ? [("format", "json")] : []
         let cursorNext = page.nextCursor.map { links.listing(query.filterItems + [("cursor", $0)] + keepFormat) }
@@ -61,11 +61,11 @@ extension AlertService {
 
     /// The JSON text of each alert, in order: from `rendered` when there, else rendered now
     /// (all the missing ones fetched in one query) and kept.
-    func renderedAlerts(_ ids: [Int64], links: Links, db: Connection) throws -> [[UInt8]] {
+    func renderedAlerts(_ ids: [Int64], links: Links, db: ArchiveReader) throws -> [[UInt8]] {
         var texts = ids.map { rendered.text(id: $0, base: links.base) }
         let missing = zip(ids, texts).filter { $0.1 == nil }.map(\.0)
         if !missing.isEmpty {
-            let alerts = try store.alerts(ids: missing, db: db)
+            let alerts = try db.alerts(ids: missing)
             for (i, id) in ids.enumerated() where texts[i] == nil {
                 guard let alert = alerts[id] else { continue }
                 let text = Array(AlertJSON.alert(alert, links: links).serialized(realPrecision: Responses.realPrecision).utf8)
@@ -109,7 +109,7 @@ extension AlertService {
             }
         }
         let links = Links(request)
-        let pages = try pool.withConnection { db in try parsed.map { try store.listing($0.query, limit: Self.bulkLimit, db: db) } }
+        let pages = try archive.read { db in try parsed.map { try db.listing($0.query, limit: Self.bulkLimit) } }
         let results = JSONValue.array()
         for ((echo, _), page) in zip(parsed, pages) {
             let entry = JSONValue.object()

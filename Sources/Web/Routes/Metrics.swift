@@ -1,7 +1,7 @@
-import AlertDB
 import Foundation
 import HTTP
-import Postgres
+import Model
+import Store
 import Synchronization
 
 extension AlertService {
@@ -10,7 +10,7 @@ extension AlertService {
     func metricsText() -> Response {
         var text = PrometheusText()
         metrics.write(to: &text)
-        let usage = pool.usage
+        let usage = archive.poolUsage
         text.gauge("alertdb_db_pool_connections", "Database connections this process may open.", Double(usage.size))
         text.gauge("alertdb_db_pool_in_use", "Database connections lent to requests now.", Double(usage.inUse))
         text.counter("alertdb_db_pool_waits_total", "Requests that waited for a database connection.", Double(usage.waits))
@@ -39,16 +39,16 @@ extension AlertService {
 final class CachedStatistics: Sendable {
     static let lifetime = 5.0
 
-    private let pool: ConnectionPool
+    private let archive: Archive
     private let cached = Mutex<(at: Double, value: StoreStatistics?)?>(nil)
 
-    init(pool: ConnectionPool) { self.pool = pool }
+    init(archive: Archive) { self.archive = archive }
 
     /// Nil when the database cannot be read.
     func current() -> StoreStatistics? {
         let now = ProcessInfo.processInfo.systemUptime
         if let cached = cached.withLock({ $0 }), now - cached.at < Self.lifetime { return cached.value }
-        let value = try? pool.withConnection { try StoreStatistics.read(from: $0) }
+        let value = try? archive.read { try $0.statistics() }
         cached.withLock { $0 = (now, value) }
         return value
     }

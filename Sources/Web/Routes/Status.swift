@@ -1,11 +1,12 @@
-import AlertDB
 import HTTP
 import JSON
+import Model
+import Store
 
 extension AlertService {
     /// `GET /latest/`: the newest alert and how old it is.
     func latest(_ representation: Representation) throws -> Response {
-        let latest = try pool.withConnection { try store.latest(db: $0) }
+        let latest = try archive.read { try $0.latest() }
         switch representation {
         case .json:
             guard let latest else { return Responses.error(404, "no alert is stored yet", as: .json) }
@@ -19,7 +20,7 @@ extension AlertService {
     func health() -> Response {
         let body = JSONValue.object()
         do {
-            _ = try pool.withConnection { try $0.execute("SELECT 1") }
+            try archive.read { try $0.ping() }
             body.set("status", .string("ok"))
             return Responses.json(body)
         } catch {
@@ -49,7 +50,7 @@ extension AlertService {
             body.set("controls", AlertJSON.list((ListingQuery.controlParameters + ["format"]).map { .string($0) }))
             body.set("sort_values", AlertJSON.list(schema.sortValues.map { .string($0) }))
             body.set("candidate_fields", AlertJSON.list(schema.candidateFields.map { .string($0) }))
-            body.set("routes", AlertJSON.list(Self.routeSummaries.map { .string($0) }))
+            body.set("routes", AlertJSON.list(RouteDescription.all.map { .string("\($0.method) \($0.path)") }))
             body.set("rate_limit", rateLimitSummary())
             return Responses.json(body)
         }
@@ -65,12 +66,7 @@ extension AlertService {
             object.set("interval_seconds", .real(budget.interval))
             summary.set(name, object)
         }
-        summary.set("exempt", AlertJSON.list(["/health", "/metrics", "/help/"].map { .string($0) }))
+        summary.set("exempt", AlertJSON.list(RouteDescription.freePaths.map { .string($0) }))
         return summary
     }
-
-    static let routeSummaries = [
-        "GET / (listing; POST / for several queries at once)", "GET /<id>/", "GET /<id>/photometry/",
-        "GET /<id>/cutout/{Science,Template,Difference}/", "GET /<id>/avro/", "GET /latest/", "GET /health", "GET /help/", "GET /metrics",
-    ]
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Model
 
 /// Builds the URLs the API hands out (next pages, Avro files, cutouts), absolute when the
 /// request says which host it was sent to, so that scripts can follow them as they are.

@@ -1,5 +1,6 @@
-import AlertDB
 import HTTP
+import Model
+import Store
 
 /// How the client wants an answer: `?format=json|html`, else its Accept header, else HTML.
 enum Representation {

@@ -1,3 +1,5 @@
+import Model
+
 /// The routes of the service, parsed from a request path. Trailing slashes are optional.
 enum Route: Equatable {
     case listing

@@ -1,4 +1,5 @@
-import AlertDB
+import Model
+import Store
 @testable import Web
 import XCTest
 

@@ -1,4 +1,5 @@
-import AlertDB
+import Model
+import Store
 import XCTest
 @testable import Web
 

@@ -1,4 +1,5 @@
-import AlertDB
+import Model
+import Store
 import XCTest
 @testable import Web
 
@@ -15,7 +16,7 @@ final class EscapingTests: XCTestCase {
     func testHostileStringsNeverReachAPageUnescaped() {
         let alert = PageFixtures.alert(id: 1, objectId: hostile)
         var detail = PageFixtures.detailInput(objectId: hostile)
-        detail.cutouts.append(CutoutInfo(kind: hostile, fileName: hostile, format: hostile))
+        detail.cutouts.append(CutoutInfo(kind: hostile, fileName: hostile, format: .unknown))
         detail.photometry.append(PhotometryPoint(jd: 2_458_272, filter: hostile, magpsf: 18, sigmapsf: 0.1,
                                                  diffmaglim: 20, isdiffpos: hostile))
         let latest = LatestAlert(id: 1, candid: 2, jd: 2_458_000, wallTime: hostile, ageSeconds: 1)

@@ -1,4 +1,5 @@
-import AlertDB
+import Model
+import Store
 import XCTest
 @testable import Web
 
@@ -27,7 +28,7 @@ final class OtherPagesTests: XCTestCase {
         let marsTable = page.section(from: "<table class=\"filters-help\">", to: "</table>")
         XCTAssertEqual(marsTable.section(from: "<tbody>", to: "</tbody>").occurrences(of: "<tr>"),
                        PageFixtures.catalogue.filters.filter(\.isMARS).count)
-        for route in Pages.routes { XCTAssertTrue(page.contains(escapeHTML(route.path)), route.path) }
+        for route in RouteDescription.all { XCTAssertTrue(page.contains(escapeHTML(route.path)), route.path) }
         XCTAssertTrue(page.contains("<td class=\"mono\">rb</td><td class=\"wrap\">Real-bogus score"))
         XCTAssertTrue(page.contains("<code>zpclrcov</code>, <code>clrmed</code>"), "undocumented fields listed by name")
         XCTAssertTrue(page.contains("curl -s -X POST"))

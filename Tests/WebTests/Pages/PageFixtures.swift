@@ -1,4 +1,5 @@
-import AlertDB
+import Model
+import Store
 @testable import Web
 
 /// Alerts, history and photometry made up for the renderers, which are pure functions of them.
@@ -68,9 +69,9 @@ enum PageFixtures {
             history: [HistoryEntry(kind: .nonDetection, candidate: nonDetection),
                       HistoryEntry(kind: .alert(id: 3), candidate: other.candidate)],
             photometry: photometry,
-            cutouts: [CutoutInfo(kind: "Template", fileName: "t.fits.gz", format: "fits"),
-                      CutoutInfo(kind: "Science", fileName: "s.fits.gz", format: "fits"),
-                      CutoutInfo(kind: "Difference", fileName: "d.fits.gz", format: "fits")],
+            cutouts: [CutoutInfo(kind: "Template", fileName: "t.fits.gz", format: .fits),
+                      CutoutInfo(kind: "Science", fileName: "s.fits.gz", format: .fits),
+                      CutoutInfo(kind: "Difference", fileName: "d.fits.gz", format: .fits)],
             latest: latest)
     }
 }

@@ -1,0 +1,34 @@
+import Avro
+import Foundation
+import JSON
+import Model
+import Store
+
+/// Converts an Avro value to plain JSON for the `extra` columns: unions are unwrapped to
+/// their value, records and maps become objects, bytes become base64 strings.
+func json(from value: AvroValue) -> JSONValue {
+    guard let value = value.unwrapped else { return .null() }
+    switch value.kind {
+    case .boolean: return .bool(value.bool)
+    case .int: return .integer(Int64(value.int32))
+    case .long: return .integer(value.int64)
+    case .float: return .real(Double(value.float))
+    case .double: return .real(value.double)
+    case .string: return .string(value.string)
+    case .bytes, .fixed: return .string(Data(value.bytes).base64EncodedString())
+    case .enum: return .string(value.enumSymbol)
+    case .record, .map:
+        let object = JSONValue.object()
+        for i in 0..<value.count {
+            let (name, child) = value.namedChild(i)
+            object.set(name ?? String(i), json(from: child))
+        }
+        return object
+    case .array:
+        let array = JSONValue.array()
+        for i in 0..<value.count { array.append(json(from: value.child(i))) }
+        return array
+    case .null, .union, .link:
+        return .null()
+    }
+}

@@ -1,0 +1,47 @@
+/// A failure reported by libpq or the server, with the SQLSTATE when the server sent one.
+public struct PostgresError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    /// The SQLSTATE (e.g. `.uniqueViolation`), when known.
+    public let sqlState: SQLState?
+
+    public init(message: String, sqlState: SQLState?) {
+        self.message = message
+        self.sqlState = sqlState
+    }
+
+    public var description: String { message }
+
+    /// True for errors that mean "the server is gone", as opposed to a bad statement.
+    public var isConnectionFailure: Bool { sqlState?.meansConnectionLost ?? true }
+}
+
+/// A SQLSTATE error code: five characters, the first two naming the class
+/// (PostgreSQL's Appendix A). The codes alertdb acts on have names here.
+public struct SQLState: Hashable, Sendable, CustomStringConvertible {
+    public let code: String
+
+    public init(_ code: String) { self.code = code }
+
+    public var description: String { code }
+    /// The class: the first two characters (`22` data exception, `08` connection exception, ...).
+    public var errorClass: Substring { code.prefix(2) }
+
+    public static let uniqueViolation = SQLState("23505")
+    public static let queryCanceled = SQLState("57014")
+    public static let adminShutdown = SQLState("57P01")
+    public static let crashShutdown = SQLState("57P02")
+    public static let cannotConnectNow = SQLState("57P03")
+    public static let connectionFailure = SQLState("08006")
+    public static let unableToConnect = SQLState("08001")
+    public static let characterNotInRepertoire = SQLState("22021")
+    public static let readOnlySQLTransaction = SQLState("25006")
+    public static let internalError = SQLState("XX000")
+
+    /// Class 22: a value the statement could not use (out of range, malformed, ...).
+    public var isDataException: Bool { errorClass == "22" }
+
+    /// The connection is gone or the server is shutting down: worth reconnecting, not a bad statement.
+    public var meansConnectionLost: Bool {
+        errorClass == "08" || self == .adminShutdown || self == .crashShutdown || self == .cannotConnectNow
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Model
+import Postgres
+
+/// A parsed listing request: its filters as SQL conditions, its order and which page. Built
+/// only from the filter catalogue, so every column name in the SQL comes from the database's
+/// own catalogue, and every client value is bound as a parameter by `SQL`.
+public struct ListingQuery: Sendable {
+    public enum Pagination: Sendable, Equatable {
+        case page(Int)
+        case after(String)   // a cursor token, checked at parse time
+    }
+
+    /// Alerts per page, as MARS.
+    public static let pageSize = 100
+    /// `page` beyond this is refused: an offset that deep reads and drops 100,000 rows; the
+    /// cursor reaches any depth at the cost of one page.
+    public static let maxPage = 1000
+
+    /// The parameters that are not filters.
+    public static let controlParameters = ["page", "cursor", "sort_value", "sort_order"]
+
+    /// `WHERE` conditions (ANDed) over `candidate c`.
+    let conditions: [SQL]
+    public let sortColumn: String
+    public let ascending: Bool
+    /// The sort column's type, for the cursor's bound value.
+    let sortType: PostgresType
+    public let pagination: Pagination
+    let cursor: Cursor?
+    /// The filters and sort exactly as given (empty values dropped), to build next/previous links.
+    public let filterItems: [(name: String, value: String)]
+
+    /// Parses the query items of a request (without `format`). Empty values are ignored, as an
+    /// HTML form sends every field; anything else not understood is an error naming it.
+    public static func parse(_ items: [(name: String, value: String)], schema: StoreSchema,
+                             now: Double = JulianDate.now) throws -> ListingQuery {
+        var builder = ConditionBuilder()
+        var page: Int?, cursorToken: String?, sortValue: String?, sortOrder: String?
+        var kept: [(name: String, value: String)] = []
+        for (name, value) in items where !value.isEmpty {
+            switch name {
+            case "page":
+                guard page == nil else { throw ParameterError(name, "page is given more than once") }
+                page = try ValueParsing.positiveInteger(value, name, max: maxPage)
+                continue
+            case "cursor":
+                guard cursorToken == nil else { throw ParameterError(name, "cursor is given more than once") }
+                cursorToken = value
+                continue
+            case "sort_value":
+                guard schema.sortValues.contains(value) else {
+                    throw ParameterError(name, "sort_value must be a numeric candidate field such as jd, magpsf or rb, not '\(ValueParsing.clip(value))'")
+                }
+                sortValue = value
+            case "sort_order":
+                guard value == "asc" || value == "desc" else {
+                    throw ParameterError(name, "sort_order must be asc or desc, not '\(ValueParsing.clip(value))'")
+                }
+                sortOrder = value
+            default:
+                guard let spec = schema.catalogue[name] else {
+                    throw ParameterError(name, "unknown parameter '\(ValueParsing.clip(name))'; see /help/ for the filters")
+                }
+                try builder.add(spec, value, schema: schema, now: now)
+            }
+            kept.append((name, value))
+        }
+        if page != nil && cursorToken != nil {
+            throw ParameterError("cursor", "give either page or cursor, not both")
+        }
+        let sortColumn = sortValue ?? "jd"
+        let ascending = sortOrder == "asc"
+        var cursor: Cursor?
+        if let cursorToken {
+            guard let decoded = Cursor(token: cursorToken), decoded.sortColumn == sortColumn, decoded.ascending == ascending else {
+                throw ParameterError("cursor", "cursor is not valid for this sort order; use the `next` link of the previous page")
+            }
+            cursor = decoded
+        }
+        return ListingQuery(conditions: builder.conditions, sortColumn: sortColumn,
+                            ascending: ascending, sortType: schema.type(of: sortColumn), pagination: cursorToken.map { .after($0) } ?? .page(page ?? 1),
+                            cursor: cursor, filterItems: kept)
+    }
+
+    /// The page number, 1 for cursor pages' purposes of has_prev (a cursor page always has one).
+    public var pageNumber: Int? {
+        if case .page(let n) = pagination { return n }
+        return nil
+    }
+}
+
+/// Turns filters into SQL conditions over `candidate c`.
+struct ConditionBuilder {
+    var conditions: [SQL] = []
+
+    mutating func add(_ spec: FilterSpec, _ value: String, schema: StoreSchema, now: Double) throws {
+        let name = spec.parameter
+        let column: SQL = "c.\(SQL.identifier(spec.column))"
+        switch (spec.op, spec.type) {
+        case (.cone, _):
+            let cone = try ValueParsing.cone(value, name)
+            conditions.append("q3c_radial_query(c.ra, c.dec, \(cone.ra), \(cone.dec), \(cone.radius))")
+        case (.anyPS1Object, _):
+            let id = try ValueParsing.integer(value, name)
+            conditions.append("(c.objectidps1 = \(id) OR c.objectidps2 = \(id) OR c.objectidps3 = \(id))")
+        case (.since, _):
+            let seconds = try ValueParsing.real(value, name)
+            guard seconds >= 0 else { throw ParameterError(name, "\(name) must be a number of seconds, at least 0") }
+            conditions.append("\(column) > \(now - seconds / 86400)")
+        case (_, .time):
+            conditions.append(Self.compare(column, spec.op, try ValueParsing.time(value, name)))
+        case (_, .filterName):
+            conditions.append(Self.compare(column, spec.op, try ValueParsing.filterID(value, name)))
+        case (_, .text):
+            guard value.utf8.count <= 200, !value.utf8.contains(0) else { throw ParameterError(name, "\(name) is too long") }
+            conditions.append(Self.compare(column, spec.op, value))
+        case (_, .integer):
+            conditions.append(Self.compare(column, spec.op, try ValueParsing.integer(value, name)))
+        case (_, .real), (_, .seconds), (_, .cone):
+            let columnType = schema.type(of: spec.column)
+            // An integer for an integer column compares exactly: candids and PS1 ids exceed
+            // the 2^53 a double holds exactly.
+            if columnType.isInteger, let exact = Int64(value.trimmingCharacters(in: .whitespaces)) {
+                conditions.append(Self.compare(column, spec.op, exact))
+                return
+            }
+            conditions.append(Self.compare(column, spec.op, Self.literal(try ValueParsing.real(value, name), forColumnOf: columnType)))
+        }
+    }
+
+    /// `column op value`, for the simple comparison operators.
+    static func compare(_ column: SQL, _ op: FilterSpec.Operator, _ value: some PostgresEncodable) -> SQL {
+        switch op {
+        case .equal: return "\(column) = \(value)"
+        case .greater: return "\(column) > \(value)"
+        case .greaterOrEqual: return "\(column) >= \(value)"
+        case .less: return "\(column) < \(value)"
+        case .lessOrEqual: return "\(column) <= \(value)"
+        case .cone, .anyPS1Object, .since: preconditionFailure("\(op) is not a comparison")
+        }
+    }
+
+    /// The number as a value of the column's own type when it fits (so `magpsf <= 19.1`
+    /// includes a stored 19.1, and the column's index applies), else as double precision
+    /// (a fraction against an integer column, or a magnitude `real` cannot hold).
+    static func literal(_ number: Double, forColumnOf type: PostgresType) -> any PostgresEncodable {
+        if type.isInteger, number.rounded() == number, abs(number) < 9e18 { return Int64(number) }
+        if type == .float4, number == 0 || (abs(number) > 1e-37 && abs(number) < 3e38) {
+            // The decimal the client wrote, read as PostgreSQL reads a real: the nearest float.
+            return Float(String(number))!
+        }
+        return number
+    }
+}

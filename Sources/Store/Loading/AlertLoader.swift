@@ -1,0 +1,102 @@
+import Foundation
+import Model
+import Postgres
+
+/// Stores batches of encoded alerts with binary COPY, one transaction per batch, so that a
+/// batch is stored whole or not at all. Loading is idempotent: alerts whose candid is stored
+/// are skipped, and so are history rows already stored for their object, so each object's
+/// history row is stored once however many packets repeat it.
+public final class AlertLoader {
+    private let db: Connection
+    private let candidateColumns: [String]
+    private let historyColumns: [String]
+    private static let cutoutColumns = ["candid", "kind", "file_name", "stamp_data"]
+
+    public init(db: Connection, columns: StoreColumns) throws {
+        self.db = db
+        candidateColumns = columns.candidate.map(\.name)
+        historyColumns = columns.history.map(\.name)
+    }
+
+    /// Stores one batch. A unique violation means another loader stored some of the same
+    /// alerts or history rows meanwhile: the transaction is retried, and then skips them.
+    public func load(_ batch: AlertBatch) throws -> LoadCounts {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try db.transaction { try store(batch) }
+            } catch let error as PostgresError where error.sqlState == .uniqueViolation && attempt < 5 {
+                continue
+            }
+        }
+    }
+
+    private func store(_ batch: AlertBatch) throws -> LoadCounts {
+        var counts = LoadCounts()
+        let fresh = try newAlerts(in: batch.alerts)
+        counts.duplicate = batch.alerts.count - fresh.count
+        counts.loaded = fresh.count
+
+        if !fresh.isEmpty {
+            try db.copyBinary(into: "candidate", columns: candidateColumns, rows: fresh.lazy.map(\.candidateRow.bytes))
+            try db.copyBinary(into: "cutout", columns: Self.cutoutColumns, rows: fresh.lazy.map(\.cutoutRows.bytes))
+            counts.historyRows = try storeHistory(of: fresh)
+        }
+        if !batch.rejects.isEmpty {
+            counts.rejected = batch.rejects.count
+            try storeRejects(batch.rejects)
+        }
+        if counts.loaded > 0 {
+            // Last, so that concurrent loaders hold this one row's lock only while committing.
+            try db.execute("UPDATE alert_count SET stored = stored + \(counts.loaded), last_stored_at = now()")
+        }
+        return counts
+    }
+
+    /// The alerts of `alerts` that are not stored yet, each candid once.
+    private func newAlerts(in alerts: [EncodedAlert]) throws -> [EncodedAlert] {
+        guard !alerts.isEmpty else { return [] }
+        let stored = try db.execute("SELECT candid FROM candidate WHERE candid = ANY(\(alerts.map(\.candid)))")
+        var seen = Set(try stored.rows.map { try $0.decode("candid", as: Int64.self) })
+        return alerts.filter { seen.insert($0.candid).inserted }
+    }
+
+    /// Copies the history rows that are new: packets of one object repeat most of its history,
+    /// so each row is sent once per batch, and not at all when its object has it stored.
+    private func storeHistory(of alerts: [EncodedAlert]) throws -> Int {
+        var known = try storedHistory(of: Set(alerts.lazy.filter { !$0.history.isEmpty }.map(\.objectId)))
+        var chunks: [ArraySlice<UInt8>] = []
+        for alert in alerts {
+            for entry in alert.history where known.insert(entry.key).inserted {
+                chunks.append(alert.historyRows.bytes[entry.range])
+            }
+        }
+        guard !chunks.isEmpty else { return 0 }
+        return try db.copyBinary(into: "prv_candidate", columns: historyColumns, rows: chunks)
+    }
+
+    /// The keys of the history rows stored for `objects`.
+    private func storedHistory(of objects: Set<String>) throws -> Set<HistoryKey> {
+        guard !objects.isEmpty else { return [] }
+        let rows = try db.execute(#"SELECT "objectId", pid, candid FROM prv_candidate WHERE "objectId" = ANY(\#(Array(objects)))"#).rows
+        return Set(try rows.map { HistoryKey(objectId: try $0.decode("objectId"), pid: try $0.decode("pid"), candid: try $0.decode("candid")) })
+    }
+
+    private func storeRejects(_ rejects: [RejectedInput]) throws {
+        try db.execute("CREATE TEMPORARY TABLE IF NOT EXISTS reject_stage (source text, reason text, bytes bytea) ON COMMIT DELETE ROWS")
+        let rows = rejects.map { reject -> [UInt8] in
+            var row = BinaryCopyWriter()
+            row.beginRow(fieldCount: 3)
+            row.text(reject.source)
+            row.text(reject.reason)
+            if let bytes = reject.bytes { bytes.withUnsafeBytes { row.raw($0) } } else { row.null() }
+            return row.bytes
+        }
+        try db.copyBinary(into: "reject_stage", columns: ["source", "reason", "bytes"], rows: rows)
+        try db.execute("""
+            INSERT INTO reject (source, reason, bytes) SELECT source, reason, bytes FROM reject_stage
+            ON CONFLICT (source, reason, md5(coalesce(bytes, ''::bytea))) DO NOTHING
+            """)
+    }
+}

@@ -1,0 +1,49 @@
+import Model
+import Postgres
+
+/// One alert turned into binary COPY rows, ready for the loader.
+public struct EncodedAlert: Sendable {
+    public let candid: Int64
+    public let objectId: String
+    /// Where it came from (a path, `archive.tar.gz:member.avro`, ...).
+    public let source: String
+    /// One row for `candidate`.
+    public let candidateRow: BinaryCopyWriter
+    /// Rows for `cutout`.
+    public let cutoutRows: BinaryCopyWriter
+    /// Rows for `prv_candidate`, and for each its identity and byte range in `historyRows`.
+    public let historyRows: BinaryCopyWriter
+    public let history: [(key: HistoryKey, range: Range<Int>)]
+
+    public init(candid: Int64, objectId: String, source: String, candidateRow: BinaryCopyWriter, cutoutRows: BinaryCopyWriter,
+                historyRows: BinaryCopyWriter, history: [(key: HistoryKey, range: Range<Int>)]) {
+        (self.candid, self.objectId, self.source) = (candid, objectId, source)
+        (self.candidateRow, self.cutoutRows, self.historyRows, self.history) = (candidateRow, cutoutRows, historyRows, history)
+    }
+
+    /// Bytes this alert will send to the database.
+    var byteCount: Int { candidateRow.bytes.count + cutoutRows.bytes.count + historyRows.bytes.count }
+}
+
+/// The identity of a history row: one image (pid) of one object yields at most one row
+/// (a detection with its candid, or an upper limit without). Matches the table's unique key.
+public struct HistoryKey: Hashable, Sendable {
+    public let objectId: String
+    public let pid: Int64?
+    public let candid: Int64?
+
+    public init(objectId: String, pid: Int64?, candid: Int64?) {
+        (self.objectId, self.pid, self.candid) = (objectId, pid, candid)
+    }
+}
+
+/// Something that could not be loaded, with why; its bytes are kept so nothing is lost.
+public struct RejectedInput: Sendable {
+    public let source: String
+    public let reason: String
+    public let bytes: [UInt8]?
+
+    public init(source: String, reason: String, bytes: [UInt8]?) {
+        (self.source, self.reason, self.bytes) = (source, reason, bytes)
+    }
+}

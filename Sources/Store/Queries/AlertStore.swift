@@ -1,0 +1,221 @@
+import Foundation
+import Model
+import Postgres
+
+/// One page of the listing.
+public struct ListingPage: Sendable {
+    /// The page's alerts, in order (empty when only ids were asked for).
+    public let alerts: [AlertRecord]
+    /// The page's alert ids, in order.
+    public let ids: [Int64]
+    /// Exact up to `ListingPage.exactCountLimit`; beyond, an estimate (at least the limit + 1).
+    public let count: Int
+    public let countIsEstimate: Bool
+    public let hasNext: Bool
+    public let hasPrevious: Bool
+    /// The cursor token of the page after this one, when there is one.
+    public let nextCursor: String?
+    /// The cursor token of the page before this one, for pages reached by cursor.
+    public let previousCursor: String?
+
+    /// Counting stops here: counting every match of a broad filter costs a scan of the table.
+    public static let exactCountLimit = 10_000
+}
+
+/// The queries behind the API's routes. Each call runs on the connection it is given; the
+/// only state kept is which filters are known to match more than the exact-count cap.
+public struct AlertStore: Sendable {
+    let cappedCounts: CappedCounts
+    /// Matches are counted exactly up to this many (the API's 10,000; tests use less).
+    let countLimit: Int
+
+    public init(cappedCounts: CappedCounts = CappedCounts(), countLimit: Int = ListingPage.exactCountLimit) {
+        self.cappedCounts = cappedCounts
+        self.countLimit = countLimit
+    }
+
+    // MARK: - Listing
+
+    /// One page of `query`, `limit` alerts at most.
+    ///
+    /// The matches are counted first, up to the cap, and the count decides the plan. Few
+    /// matches: they were just collected through the filter's own index, so the page is sorted
+    /// from them in the same statement (planned once: q3c spends milliseconds planning a cone).
+    /// Left to itself the planner may instead walk the jd index hoping to meet 100 matches
+    /// early, and read most of the table when they are rare. Many matches: walking the sort
+    /// order meets them quickly, so a second statement does that; and as alerts are only
+    /// added, the filter is remembered as broad (`CappedCounts`) and not counted again.
+    ///
+    /// With `idsOnly`, the page carries ids but no alerts (for callers that have them already).
+    public func listing(_ query: ListingQuery, limit: Int = ListingQuery.pageSize, idsOnly: Bool = false,
+                        db: Connection) throws -> ListingPage {
+        let filter = query.conditions.isEmpty ? "TRUE" : SQL.joined(query.conditions, separator: " AND ")
+        let cap = countLimit
+
+        // Going back from a cursor reads the listing in reverse from it, then turns the page round.
+        let backward = query.cursor?.backward ?? false
+        let ascending = query.ascending != backward
+        let after: SQL = query.cursor.map { cursorCondition($0, ascending: ascending, type: query.sortType) } ?? "TRUE"
+        let direction: SQL = ascending ? "ASC" : "DESC"
+        let sort = SQL.identifier(query.sortColumn)
+        let order: SQL = "c.\(sort) \(direction), c.id \(direction)"
+        let offset = (query.pageNumber.map { $0 - 1 } ?? 0) * limit
+        let columns: SQL = idsOnly ? "c.id, c.\(sort)" : "c.*"
+        let walk: SQL = "SELECT \(columns) FROM candidate c WHERE \(filter) AND \(after) ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset)"
+
+        var count = 0, estimated = false
+        var rows: RowDecoder
+        if query.conditions.isEmpty, let total = try tableEstimate(db: db), total > 10 * cap {
+            // Every alert matches and the catalogue says there are far more than the cap:
+            // counting 10,001 of them would only confirm it.
+            (count, estimated) = (total, true)
+            rows = RowDecoder(try db.execute(walk))
+        } else if let known = cappedCounts.estimate(filter) {
+            (count, estimated) = (known, true)
+            rows = RowDecoder(try db.execute(walk))
+        } else {
+            rows = RowDecoder(try db.execute("""
+                WITH matches AS MATERIALIZED (SELECT c.id, c.\(sort) FROM candidate c WHERE \(filter) LIMIT \(cap + 1)),
+                     total AS (SELECT count(*) AS match_count FROM matches),
+                     page AS (SELECT c.id FROM matches c WHERE \(after) AND (SELECT match_count FROM total) <= \(cap)
+                              ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset))
+                SELECT t.match_count, \(columns) FROM total t LEFT JOIN (candidate c JOIN page USING (id)) ON TRUE
+                ORDER BY \(order)
+                """))
+            count = try rows.decode(0, "match_count", as: Int.self)
+            if count > cap {
+                estimated = true
+                count = max(cap + 1, try estimate(filter, db: db))
+                cappedCounts.record(filter, estimate: count)
+                rows = RowDecoder(try db.execute(walk))
+            }
+        }
+        let shown = min(rows.count, limit)
+        var rowOrder = Array(0..<shown)
+        if backward { rowOrder.reverse() }
+        let alerts = idsOnly ? [] : try rowOrder.map { try rows.alert($0) }
+        let ids = try rowOrder.map { try rows.decode($0, "id", as: Int64.self) }
+        let more = rows.count > limit
+        let hasNext = backward || more
+        let hasPrevious = backward ? more : (query.cursor != nil || (query.pageNumber ?? 1) > 1)
+        func token(_ row: Int?, backward: Bool) throws -> String? {
+            guard let row else { return nil }
+            return Cursor(sortColumn: query.sortColumn, ascending: query.ascending, value: try rows.decode(row, query.sortColumn),
+                          id: try rows.decode(row, "id"), backward: backward).token
+        }
+        return ListingPage(alerts: alerts, ids: ids, count: count, countIsEstimate: estimated, hasNext: hasNext, hasPrevious: hasPrevious,
+                           nextCursor: hasNext ? try token(rowOrder.last, backward: false) : nil,
+                           previousCursor: hasPrevious && query.cursor != nil ? try token(rowOrder.first, backward: true) : nil)
+    }
+
+    /// Rows strictly after the cursor's row in the order `ascending` gives. PostgreSQL puts
+    /// NULLs first when descending and last when ascending; the condition follows that.
+    private func cursorCondition(_ cursor: Cursor, ascending: Bool, type: PostgresType) -> SQL {
+        let column: SQL = "c.\(SQL.identifier(cursor.sortColumn))"
+        guard let value = cursor.value else {
+            return ascending ? "(\(column) IS NULL AND c.id > \(cursor.id))"
+                             : "((\(column) IS NULL AND c.id < \(cursor.id)) OR \(column) IS NOT NULL)"
+        }
+        // The value as PostgreSQL printed it, read back as the column's type: exact.
+        let typed = PostgresParameter(text: value, type: type)
+        return ascending ? "((\(column), c.id) > (\(typed), \(cursor.id)) OR \(column) IS NULL)"
+                         : "(\(column), c.id) < (\(typed), \(cursor.id))"
+    }
+
+    /// The number of alerts by the catalogue (kept by VACUUM and ANALYZE), or nil when the
+    /// table has never been analysed.
+    private func tableEstimate(db: Connection) throws -> Int? {
+        let total = try db.execute("SELECT reltuples::bigint AS total FROM pg_class WHERE oid = 'candidate'::regclass")[0]
+            .decode("total", as: Int?.self)
+        return total.flatMap { $0 >= 0 ? $0 : nil }
+    }
+
+    /// The planner's estimate of the matches, from `EXPLAIN`'s first line (`rows=N`).
+    private func estimate(_ filter: SQL, db: Connection) throws -> Int {
+        let plan = try db.execute("EXPLAIN SELECT 1 FROM candidate c WHERE \(filter)")[0].decode(0, as: String.self)
+        guard let range = plan.range(of: "rows=") else { return 0 }
+        return Int(plan[range.upperBound...].prefix { $0.isNumber }) ?? 0
+    }
+
+    // MARK: - One alert
+
+    /// The alerts with these ids, by id (ids with no alert are left out).
+    public func alerts(ids: [Int64], db: Connection) throws -> [Int64: AlertRecord] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = RowDecoder(try db.execute("SELECT c.* FROM candidate c WHERE c.id = ANY(\(ids))"))
+        var found: [Int64: AlertRecord] = [:]
+        for row in 0..<rows.count {
+            let alert = try rows.alert(row)
+            found[alert.id] = alert
+        }
+        return found
+    }
+
+    public func alert(id: Int64, db: Connection) throws -> AlertRecord? {
+        let rows = RowDecoder(try db.execute("SELECT c.* FROM candidate c WHERE c.id = \(id)"))
+        return rows.count == 0 ? nil : try rows.alert(0)
+    }
+
+    /// The object's other stored alerts, its history detections and its non-detections, by jd.
+    /// A history detection that is also a stored alert is shown once, as the alert.
+    public func history(of alert: AlertRecord, db: Connection) throws -> [HistoryEntry] {
+        let others = RowDecoder(try db.execute(
+            "SELECT c.* FROM candidate c WHERE c.\"objectId\" = \(alert.objectId) AND c.id <> \(alert.id)"))
+        let previous = RowDecoder(try db.execute("""
+            SELECT p.* FROM prv_candidate p
+            WHERE p."objectId" = \(alert.objectId)
+              AND (p.candid IS NULL OR p.candid NOT IN (SELECT candid FROM candidate WHERE "objectId" = \(alert.objectId)))
+            """))
+        var entries: [(jd: Double, entry: HistoryEntry)] = []
+        for row in 0..<others.count {
+            let record = try others.alert(row)
+            entries.append((try others.decode(row, "jd", as: Double?.self) ?? 0, HistoryEntry(kind: .alert(id: record.id), candidate: record.candidate)))
+        }
+        for row in 0..<previous.count {
+            let kind: HistoryEntry.Kind = try previous.decode(row, "candid", as: Int64?.self) == nil ? .nonDetection : .detection
+            entries.append((try previous.decode(row, "jd", as: Double?.self) ?? 0, HistoryEntry(kind: kind, candidate: try previous.fields(row))))
+        }
+        return entries.sorted { $0.jd < $1.jd }.map(\.entry)
+    }
+    /// The light curve: this alert and its history, by jd.
+    public static func photometry(of alert: AlertRecord, history: [HistoryEntry]) -> [PhotometryPoint] {
+        let points = ([alert.candidate] + history.map(\.candidate)).compactMap { fields -> PhotometryPoint? in
+            guard let jd = fields["jd"].double, let filter = fields["filter"].string else { return nil }
+            return PhotometryPoint(jd: jd, filter: filter, magpsf: fields["magpsf"].double, sigmapsf: fields["sigmapsf"].double,
+                                   diffmaglim: fields["diffmaglim"].double, isdiffpos: fields["isdiffpos"].string)
+        }
+        return points.sorted { $0.jd < $1.jd }
+    }
+
+    // MARK: - Latest, cutouts
+
+    /// The newest alert by observation time, or nil when none is stored.
+    public func latest(db: Connection, now: Double = JulianDate.now) throws -> LatestAlert? {
+        let result = try db.execute("SELECT id, candid, jd FROM candidate ORDER BY jd DESC, id DESC LIMIT 1")
+        guard result.rowCount == 1 else { return nil }
+        let row = result[0]
+        let jd: Double = try row.decode("jd")
+        return LatestAlert(id: try row.decode("id"), candid: try row.decode("candid"), jd: jd, wallTime: JulianDate.isoTime(jd),
+                           ageSeconds: (now - jd) * 86400)
+    }
+
+    /// The stamps stored for an alert, without their bytes (the first few tell the format).
+    public func cutouts(candid: Int64, db: Connection) throws -> [CutoutInfo] {
+        try db.execute("""
+            SELECT kind, file_name, substring(stamp_data FROM 1 FOR 8) AS head FROM cutout WHERE candid = \(candid) ORDER BY kind
+            """, resultFormat: .binary).rows.map { row in
+            CutoutInfo(kind: try row.decode("kind"), fileName: try row.decode("file_name"),
+                       format: StampFormat(prefix: try row.decode("head", as: [UInt8].self)))
+        }
+    }
+
+    /// One stamp of an alert as received, or nil.
+    public func cutout(alertID: Int64, kind: String, db: Connection) throws -> (fileName: String?, bytes: [UInt8])? {
+        let result = try db.execute("""
+            SELECT s.file_name, s.stamp_data FROM cutout s JOIN candidate c ON c.candid = s.candid
+            WHERE c.id = \(alertID) AND s.kind = \(kind)
+            """, resultFormat: .binary)
+        guard result.rowCount == 1 else { return nil }
+        return (try result[0].decode("file_name"), try result[0].decode("stamp_data"))
+    }
+}

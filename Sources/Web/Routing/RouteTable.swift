@@ -1,0 +1,37 @@
+/// Every route of the service, described once: the help page's table, the `routes` of
+/// `/help/?format=json` and the list of routes free of rate limiting are all made from it.
+struct RouteDescription: Sendable {
+    let method: String
+    /// The path as documented (`/<id>/cutout/<kind>/`).
+    let path: String
+    /// A route of this kind, for what the enum knows about it (its budget).
+    let route: Route
+    /// One sentence: what it returns.
+    let summary: String
+
+    /// Whether requests to it are free of rate limiting.
+    var isFree: Bool { route.rateLimitKind == nil }
+
+    static let all: [RouteDescription] = [
+        RouteDescription(method: "GET", path: "/", route: .listing,
+                         summary: "The listing: alerts matching the filters, newest first, 100 a page. HTML, or JSON with ?format=json."),
+        RouteDescription(method: "POST", path: "/", route: .listing,
+                         summary: "MARS's bulk form: up to 10 queries in one JSON body, up to 1,000 results each."),
+        RouteDescription(method: "GET", path: "/<id>/", route: .detail(0),
+                         summary: "One alert by its id (lco_id), with its history and cutout links."),
+        RouteDescription(method: "GET", path: "/<id>/photometry/", route: .photometry(0),
+                         summary: "The object's light curve: every detection and upper limit, by jd."),
+        RouteDescription(method: "GET", path: "/<id>/cutout/<kind>/", route: .cutout(0, kind: "Science"),
+                         summary: "A cutout (Science, Template or Difference) as stored: gzipped FITS or JPEG; ?format=png for a PNG."),
+        RouteDescription(method: "GET", path: "/<id>/avro/", route: .avro(0),
+                         summary: "The alert packet as an Avro container file, as it was ingested."),
+        RouteDescription(method: "GET", path: "/latest/", route: .latest, summary: "The newest stored alert and its age."),
+        RouteDescription(method: "GET", path: "/health", route: .health, summary: "{\"status\": \"ok\"} when the database answers, else 503."),
+        RouteDescription(method: "GET", path: "/help/", route: .help,
+                         summary: "This page; as JSON, the filters, sort values, routes and rate limits."),
+        RouteDescription(method: "GET", path: "/metrics", route: .metrics, summary: "Figures for monitoring, in Prometheus' text format."),
+    ]
+
+    /// The paths that cost no request of any budget.
+    static var freePaths: [String] { all.filter(\.isFree).map(\.path) }
+}
