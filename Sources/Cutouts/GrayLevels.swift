@@ -1,5 +1,4 @@
 import Foundation
-import Model
 
 /// Maps pixel values to gray levels 0...255 between zscale limits with a chosen stretch.
 struct GrayLevels {

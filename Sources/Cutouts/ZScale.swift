@@ -1,5 +1,3 @@
-import Model
-
 /// IRAF's zscale display limits, computed as astropy's `ZScaleInterval` does: a line is fitted
 /// to a sorted sample of the pixels with iterative sigma rejection, and the limits lie around
 /// the median, as far as the fitted slope divided by the contrast reaches.

@@ -1,5 +1,4 @@
 import TestSupport
-import Model
 @testable import Cutouts
 import FITS
 import Foundation

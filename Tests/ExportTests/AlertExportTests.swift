@@ -2,7 +2,6 @@ import Avro
 import Export
 import Foundation
 import Model
-import Postgres
 import Store
 import TestSupport
 import XCTest

@@ -1,5 +1,4 @@
 import Foundation
-import Model
 import Postgres
 import Store
 import TestSupport

@@ -1,5 +1,4 @@
 import TestSupport
-import Model
 import Store
 import Foundation
 import XCTest

@@ -1,5 +1,4 @@
 import TestSupport
-import Model
 import BenchTools
 import Store
 import Foundation

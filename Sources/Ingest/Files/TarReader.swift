@@ -1,5 +1,4 @@
 import Gzip
-import Model
 import Store
 
 /// Streams the regular-file members of a tar archive (POSIX ustar, with GNU long names and

@@ -1,6 +1,5 @@
 import Avro
 import Model
-import Postgres
 import Store
 
 /// Where a column's value comes from, for one writer schema.

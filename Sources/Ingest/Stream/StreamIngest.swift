@@ -2,7 +2,6 @@ import Avro
 import Foundation
 import Kafka
 import Model
-import Postgres
 import Store
 
 /// `alertdb consume`: loads alerts from Kafka topics with the same decoder and loader as

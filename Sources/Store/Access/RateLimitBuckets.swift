@@ -1,4 +1,3 @@
-import Model
 import Postgres
 
 /// Where a client stands after asking its bucket for one request.

@@ -1,5 +1,4 @@
 import Foundation
-import Model
 
 /// Where a page of the listing ended: the sort key and id of its last alert (or, going back,
 /// of its first). The next page starts strictly after it, so alerts ingested meanwhile shift

@@ -1,5 +1,3 @@
-import Model
-
 /// A query parameter the client sent that cannot be used; the API answers 400 with both fields.
 public struct ParameterError: Error, CustomStringConvertible, Sendable {
     /// The parameter at fault (nil when the request as a whole is wrong).

@@ -1,5 +1,3 @@
-import Model
-
 /// A group of decoded inputs that the loader stores in one transaction.
 public struct AlertBatch: Sendable {
     public var alerts: [EncodedAlert] = []

@@ -1,4 +1,3 @@
-import Model
 import Postgres
 
 /// One alert turned into binary COPY rows, ready for the loader.

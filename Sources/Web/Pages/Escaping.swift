@@ -1,5 +1,3 @@
-import Model
-
 /// Escapes `&`, `<`, `>`, `"` and `'`, so the result is safe as element content and as a
 /// quoted attribute value (including an href).
 public func escapeHTML(_ value: String) -> String {

@@ -1,5 +1,3 @@
-import Model
-
 /// The HTML pages of the service, rendered on the server.
 ///
 /// Every page is a pure function from the data it shows to a complete HTML5 document: no

@@ -1,5 +1,4 @@
 import Foundation
-import Model
 import Store
 import Synchronization
 

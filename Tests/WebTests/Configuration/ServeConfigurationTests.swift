@@ -1,4 +1,3 @@
-import Model
 import Store
 @testable import Web
 import XCTest
