@@ -17,10 +17,12 @@ def release_build():
 
 def start_cluster(directory):
     """Starts (initialising it the first time) a PostgreSQL in `directory`; returns an
-    environment whose PG* variables point at it."""
-    env = dict(os.environ)
-    for key, value in re.findall(r"(\w+)=(\S+)", sh("Deploy/postgres-local", "start", directory)):
-        env[key] = value
+    environment whose PG* variables and DATABASE_URL point at it, as `eval` of
+    postgres-local's `unset` and `export` lines would make it."""
+    settings = sh("Deploy/postgres-local", "start", directory)
+    unset = {name for line in re.findall(r"^unset (.*)$", settings, re.M) for name in line.split()}
+    env = {key: value for key, value in os.environ.items() if key not in unset}
+    env.update(re.findall(r"(\w+)=(\S+)", settings))
     return env
 
 

@@ -28,6 +28,15 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED = REPO_ROOT / ".." / "shared"
 
+# The tests reach their server through PGHOST, PGPORT and PGUSER alone (database_url below),
+# and every process they start inherits this environment. Anything else in it that names a
+# database could lead one of them elsewhere: alertdb reads DATABASE_URL before the PG*
+# variables, serve keeps its rate-limit budgets wherever ALERTDB_RATE_LIMIT_DATABASE says
+# whatever --database says, and libpq takes PGHOSTADDR over the host of a URL and a
+# PGSERVICE's settings over the PG* variables.
+for _name in ("DATABASE_URL", "ALERTDB_RATE_LIMIT_DATABASE", "PGHOSTADDR", "PGSERVICE"):
+    os.environ.pop(_name, None)
+
 SUMMARY_RE = re.compile(
     r"read (?P<read>\d+), loaded (?P<loaded>\d+), "
     r"duplicate (?P<duplicate>\d+), rejected (?P<rejected>\d+)"

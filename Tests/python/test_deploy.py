@@ -54,7 +54,7 @@ def run(*args, env=None, timeout=120, check=True, **kwargs) -> subprocess.Comple
 def require(tool: str) -> str:
     path = shutil.which(tool)
     if path is None:
-        pytest.fail(f"{tool} is not installed (see Deploy/debian-packages.txt)")
+        pytest.fail(f"{tool} is not installed (see Deploy/debian-packages-test.txt)")
     return path
 
 

@@ -90,7 +90,7 @@ def test_a_minute_of_load_gets_only_answers(loaded_db, start_server):
     """wrk, 64 connections for 60 s, rate limiting on: every response is a 200 or a 429."""
     wrk = shutil.which("wrk")
     if wrk is None:
-        pytest.fail("wrk not found: install Debian's wrk package (Deploy/debian-packages.txt)")
+        pytest.fail("wrk not found: install Debian's wrk package (Deploy/debian-packages-test.txt)")
     server = start_server(loaded_db, rate_limit=True)
     alert_id = loaded_db.conn.execute("SELECT id FROM candidate ORDER BY id LIMIT 1").fetchone()[0]
     run = subprocess.run(

@@ -58,7 +58,7 @@ PROMQL_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right
 def promtool(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     binary = shutil.which("promtool")
     if binary is None:
-        pytest.fail("promtool is not installed (apt-get install prometheus; Deploy/debian-packages.txt lists it)")
+        pytest.fail("promtool is not installed (apt-get install prometheus; Deploy/debian-packages-test.txt lists it)")
     return subprocess.run([binary, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
