@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store", "Model", "Postgres", "BenchTools", "TestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Store", "Model", "Avro", "TestSupport"]),
         .testTarget(name: "CutoutsTests", dependencies: ["Cutouts", "Model", "Avro", "FITS", "PNG", "TestSupport"]),
-        .testTarget(name: "WebTests", dependencies: ["Web", "Store", "Model", "HTTP"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "Store", "Model", "HTTP", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
 

@@ -11,6 +11,13 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
 
     public var description: String { message }
 
+    /// The message's first line: libpq adds lines of guesses ("This probably means the server
+    /// terminated abnormally ...") that are noise in a log line or a command's last words.
+    public var summary: String {
+        String(message.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
+            .trimmingCharacters(in: .whitespaces)
+    }
+
     /// True for errors that mean "the server is gone", as opposed to a bad statement.
     public var isConnectionFailure: Bool { sqlState?.meansConnectionLost ?? true }
 }
@@ -27,6 +34,8 @@ public struct SQLState: Hashable, Sendable, CustomStringConvertible {
     public var errorClass: Substring { code.prefix(2) }
 
     public static let uniqueViolation = SQLState("23505")
+    public static let deadlockDetected = SQLState("40P01")
+    public static let serializationFailure = SQLState("40001")
     public static let queryCanceled = SQLState("57014")
     public static let adminShutdown = SQLState("57P01")
     public static let crashShutdown = SQLState("57P02")

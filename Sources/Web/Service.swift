@@ -42,11 +42,15 @@ public final class AlertService: Sendable {
         let requested = Result { try Representation(request) }
         let representation = (try? requested.get()) ?? .json
 
-        switch admission(of: request, route: route, token: token, representation) {
+        // A bulk query is read first: it costs one request of the budget per query it holds.
+        let bulk = route == .listing && request.method == "POST" ? Result { try BulkRequest(body: request.body, schema: schema) } : nil
+        let cost = (try? bulk?.get())?.cost ?? 1
+
+        switch admission(of: request, route: route, token: token, cost: cost, representation) {
         case .refuse(let refusal):
             return finished(refusal, route, request, started)
         case .proceed(let budgetHeaders):
-            var response = answer(request, route, requested, representation)
+            var response = answer(request, route, requested, representation, bulk: bulk)
             response.headers += budgetHeaders
             return finished(response, route, request, started)
         }
@@ -59,7 +63,7 @@ public final class AlertService: Sendable {
     }
 
     private func answer(_ request: Request, _ route: Route, _ requested: Result<Representation, Error>,
-                        _ representation: Representation) -> Response {
+                        _ representation: Representation, bulk: Result<BulkRequest, Error>?) -> Response {
         guard route != .notFound else {
             return Responses.error(404, "no such page: \(request.path.prefix(200))", as: representation)
         }
@@ -71,7 +75,8 @@ public final class AlertService: Sendable {
         do {
             switch route {
             case .listing:
-                return request.method == "POST" ? try bulkListing(request) : try listing(request, try requested.get())
+                if let bulk { return try bulkListing(try bulk.get(), request) }
+                return try listing(request, try requested.get())
             case .detail(let id): return try detail(id, request, try requested.get())
             case .photometry(let id): return try photometry(id, try requested.get())
             case .cutout(let id, let kind): return try cutout(id, kind: kind, request)
@@ -104,7 +109,10 @@ public final class AlertService: Sendable {
             return Responses.error(400, "the query took longer than \(Archive.statementTimeoutSeconds) s; add a more selective filter (a time range, a cone, an objectId)", as: representation)
         case .rejectedValue:
             // A value the server could not use (out of range for its column, ...): the client's.
-            return Responses.error(400, "\(error)", as: representation)
+            // Parsing checks every value first, so this is rare; PostgreSQL's words (and the
+            // statement's shape) stay in the log.
+            Log.serve("\(error)")
+            return Responses.error(400, "a value of this request is out of range; see /help/ for what each parameter takes", as: representation)
         case .failed:
             Log.serve("\(error)")
             return Responses.error(500, "internal error", as: representation)

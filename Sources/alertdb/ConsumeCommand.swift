@@ -117,6 +117,9 @@ struct ConsumeCommand: ParsableCommand {
             let consumer = try KafkaConsumer(brokers: settings.brokers, group: settings.group, config: kafka)
             try consumer.subscribe(settings.topics)
             summary = try ingest.run(consumer, stop: stop)
+        } catch let stopped as IngestInterrupted {
+            Log.command(stopped.summary.line)
+            throw fail("stopped: \(stopped); offsets are committed only for what was stored, so the rest is read again")
         } catch {
             throw fail("\(error)")
         }

@@ -35,6 +35,11 @@ struct IngestCommand: ParsableCommand {
         let summary: IngestSummary
         do {
             summary = try ingest.run()
+        } catch let stopped as IngestInterrupted {
+            if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            print(stopped.summary.line)
+            throw fail("stopped: \(stopped); the \(stopped.summary.counts.loaded) alerts above were stored, "
+                       + "and running the same command again loads the rest")
         } catch {
             if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
             throw fail("\(error)")

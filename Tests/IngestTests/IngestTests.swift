@@ -1,4 +1,5 @@
 import Foundation
+import Ingest
 import Postgres
 import Store
 import TestSupport
@@ -31,7 +32,8 @@ final class IngestTests: XCTestCase {
         // PostgreSQL's error, with its SQLSTATE, as the loading thread would have.
         try db.connection.execute("ALTER TABLE avro_schema RENAME TO avro_schema_away")
         XCTAssertThrowsError(try db.ingest([Repository.v3Alerts.path])) { error in
-            XCTAssertEqual((error as? PostgresError)?.sqlState, SQLState("42P01"), "undefined table: \(error)")
+            let reason = (error as? IngestInterrupted)?.reason
+            XCTAssertEqual((reason as? PostgresError)?.sqlState, SQLState("42P01"), "undefined table: \(error)")
         }
         XCTAssertEqual(try db.count("candidate"), 0)
     }

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -288,3 +290,47 @@ def live_server(make_database, ingest, shared_dir, start_server) -> LiveServer:
         f"ingest failed ({proc.returncode}): {summary.line}\n{proc.stderr.decode(errors='replace')}"
     )
     return start_server(db)
+
+
+# --------------------------------------------------------------------------- a cluster of one's own
+
+
+@dataclass
+class Cluster:
+    """A PostgreSQL cluster that one test owns and may stop and start again (on the same port),
+    to see what alertdb does while its database is away. It holds one migrated database."""
+
+    directory: Path
+    port: int
+    repo_root: Path
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/alertdb"
+
+    def connect(self) -> psycopg.Connection:
+        return psycopg.connect(self.url, autocommit=True)
+
+    def stop(self) -> None:
+        subprocess.run([self.repo_root / "Deploy" / "postgres-local", "stop", self.directory], check=True,
+                       capture_output=True)
+
+    def start(self) -> None:
+        started = subprocess.run([self.repo_root / "Deploy" / "postgres-local", "start", self.directory], check=True,
+                                 capture_output=True, text=True)
+        port = int(re.search(r"PGPORT=(\d+)", started.stdout).group(1))
+        assert port == self.port, f"the cluster came back on port {port}, not {self.port}"
+
+
+@pytest.fixture
+def own_cluster(repo_root, run_alertdb):
+    """A migrated database on a cluster of this test's own (see Cluster), removed afterwards."""
+    directory = Path(tempfile.mkdtemp(prefix="alertdb-own-pg."))
+    started = subprocess.run([repo_root / "Deploy" / "postgres-local", "start", directory], check=True,
+                             capture_output=True, text=True)
+    cluster = Cluster(directory, int(re.search(r"PGPORT=(\d+)", started.stdout).group(1)), repo_root)
+    migrated = run_alertdb("migrate", "--database", cluster.url)
+    assert migrated.returncode == 0, migrated.stderr
+    yield cluster
+    cluster.stop()
+    shutil.rmtree(directory, ignore_errors=True)

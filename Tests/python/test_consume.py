@@ -36,7 +36,7 @@ from alert_oracle import (
     report,
     table_columns,
 )
-from conftest import LOCAL_OPENER, IngestSummary, free_port, parse_summary
+from conftest import LOCAL_OPENER, Database, IngestSummary, free_port, parse_summary
 from kafka_mock import KafkaMock, mock_binary_beside
 from promtool import check_metrics
 
@@ -512,3 +512,58 @@ ALERTDB_PORT=8080
     missing = subprocess.run([str(alertdb_bin), "consume", "--config", str(config)], capture_output=True, text=True,
                              env=environment, timeout=60)
     assert missing.returncode != 0 and "ALERTDB_KAFKA_TOPICS is not set" in missing.stderr, missing.stderr
+
+
+def test_sigterm_while_the_database_is_down_exits_within_seconds(own_cluster, kafka, consume, folders, candids):
+    """SIGTERM during an outage: consume gives up the batch it could not store, commits nothing
+    for it and exits at once (systemd would SIGKILL it after 90 s); a consumer started after the
+    outage stores everything, once."""
+    mock = kafka((NIGHT_TOPIC, PARTITIONS_2017))
+    assert mock.produce(NIGHT_TOPIC, folders["ztf-2017"]) == 1071
+    db = Database("alertdb", own_cluster.url, own_cluster.connect())
+    group = new_group()
+    first = consume(db, mock, NIGHT_TOPIC, group, "--batch-size", 20)
+    wait_for(lambda: db.count("candidate") > 0, 60, "the first rows", interval=0.01, process=first)
+    db.conn.close()
+    own_cluster.stop()
+    time.sleep(2)
+    first.process.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    status = first.wait(timeout=60)
+    assert time.monotonic() - started < 10, f"exited {time.monotonic() - started:.1f} s after SIGTERM"
+    assert status == 1 and "stopped: the database went away" in first.stderr(), first.stderr()
+
+    own_cluster.start()
+    db = Database("alertdb", own_cluster.url, own_cluster.connect())
+    stored_by_first = db.count("candidate")
+    assert first.summary().loaded == stored_by_first, (first.summary().line, stored_by_first)
+    second = consume(db, mock, NIGHT_TOPIC, group, "--idle-exit", 3).finished()
+    stored = stored_candids(db)
+    assert len(stored) == len(set(stored)) and set(stored) == candids["ztf-2017"], second.line
+    db.conn.close()
+
+
+def test_consume_resumes_within_seconds_of_the_databases_return(own_cluster, kafka, consume, folders, candids, tmp_path):
+    mock = kafka((NIGHT_TOPIC, PARTITIONS_ALL))
+    assert mock.produce(NIGHT_TOPIC, folders["ztf-v3"]) == 33
+    db = Database("alertdb", own_cluster.url, own_cluster.connect())
+    consumer = consume(db, mock, NIGHT_TOPIC, new_group())
+    wait_for(lambda: db.count("candidate") == 33, 60, "the first packets", process=consumer)
+    db.conn.close()
+
+    own_cluster.stop()
+    some_2017 = copy_files(sorted(folders["ztf-2017"].glob("*.avro"))[:100], tmp_path / "during-outage")
+    assert mock.produce(NIGHT_TOPIC, some_2017) == 100
+    time.sleep(10)   # an outage long enough for a doubling backoff to reach 8 s
+    own_cluster.start()
+    back = time.monotonic()
+    db = Database("alertdb", own_cluster.url, own_cluster.connect())
+    wait_for(lambda: db.count("candidate") > 33, 30, "a row stored after the outage", interval=0.02, process=consumer)
+    resumed = time.monotonic() - back
+    assert resumed < 2.5, f"resumed {resumed:.1f} s after the database was back"
+    wait_for(lambda: db.count("candidate") == 133, 60, "every packet", process=consumer)
+    consumer.process.send_signal(signal.SIGTERM)
+    consumer.finished(timeout=30)
+    assert "database back after" in consumer.stderr()
+    db.conn.close()
+    print(f"resumed {resumed:.2f} s after the database was back")

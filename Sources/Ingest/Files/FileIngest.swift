@@ -35,31 +35,36 @@ public struct FileIngest {
         let (inputs, options, database) = (self.inputs, self.options, self.database)
 
         var summary = IngestSummary()
-        try Pipeline<AlertBatch>.run(capacity: 2, produce: { pipeline in
-            // New writer schemas are registered on a connection of the decoding side's own,
-            // outside the loader's transactions.
-            let registry = SchemaRegistry(db: try Connection(database))
-            let decoder = PacketDecoder(columns: columns) { try registry.register(definition: $0.json) }
-            var batch = AlertBatch()
-            try PacketSource(inputs: inputs).forEach { item in
-                switch item {
-                case .packet(let source, let bytes):
-                    batch.append(contentsOf: try decoder.decode(bytes, source: source))
-                case .unreadable(let source, let reason):
-                    batch.append(RejectedInput(source: source, reason: reason, bytes: nil))
+        do {
+            try Pipeline<AlertBatch>.run(capacity: 2, produce: { pipeline in
+                // New writer schemas are registered on a connection of the decoding side's own,
+                // outside the loader's transactions.
+                let registry = SchemaRegistry(db: try Connection(database))
+                let decoder = PacketDecoder(columns: columns) { try registry.register(definition: $0.json) }
+                var batch = AlertBatch()
+                try PacketSource(inputs: inputs).forEach { item in
+                    switch item {
+                    case .packet(let source, let bytes):
+                        batch.append(contentsOf: try decoder.decode(bytes, source: source))
+                    case .unreadable(let source, let reason):
+                        batch.append(RejectedInput(source: source, reason: reason, bytes: nil))
+                    }
+                    if batch.count >= options.batchSize || batch.byteCount >= options.batchBytes {
+                        try pipeline.send(batch)
+                        batch = AlertBatch()
+                    }
                 }
-                if batch.count >= options.batchSize || batch.byteCount >= options.batchBytes {
-                    try pipeline.send(batch)
-                    batch = AlertBatch()
-                }
-            }
-            if !batch.isEmpty { try pipeline.send(batch) }
-        }, consume: { batch in
-            summary.read += batch.count
-            summary.counts += try loader.load(batch)
+                if !batch.isEmpty { try pipeline.send(batch) }
+            }, consume: { batch in
+                summary.read += batch.count
+                summary.counts += try loader.load(batch)
+                summary.seconds = Date().timeIntervalSince(start)
+                options.progress?(summary)
+            })
+        } catch {
             summary.seconds = Date().timeIntervalSince(start)
-            options.progress?(summary)
-        })
+            throw IngestInterrupted(summary: summary, reason: error)
+        }
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }

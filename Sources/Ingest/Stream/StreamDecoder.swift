@@ -40,16 +40,14 @@ final class RetryingSchemaRegistry {
     }
 
     func register(_ schema: AvroSchema) throws -> Int32 {
-        var backoff = Backoff()
-        while true {
+        try StreamStore.whileUnavailable(stop: stop) {
             do {
                 let db = try self.db ?? Connection(database)
                 self.db = db
                 return try SchemaRegistry(db: db).register(definition: schema.json)
             } catch let error as PostgresError where error.isConnectionFailure {
                 self.db = nil
-                Log.consume("database unavailable (\(error.message)); retrying in \(backoff.delay) s")
-                guard backoff.wait(unless: stop) else { throw error }
+                throw error
             }
         }
     }

@@ -68,11 +68,16 @@ public struct StreamIngest: Sendable {
         }
         let reader = StreamReader(consumer: consumer, database: database, options: options, stop: stop)
         var summary = IngestSummary()
-        try Pipeline<PendingBatch>.run(capacity: 2, produce: { pipeline in
-            try reader.run(into: pipeline)
-        }, consume: { pending in
-            try store.save(pending, consumer: consumer, summary: &summary)
-        })
+        do {
+            try Pipeline<PendingBatch>.run(capacity: 2, produce: { pipeline in
+                try reader.run(into: pipeline)
+            }, consume: { pending in
+                try store.save(pending, consumer: consumer, summary: &summary)
+            })
+        } catch {
+            summary.seconds = Date().timeIntervalSince(start)
+            throw IngestInterrupted(summary: summary, reason: error)
+        }
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }

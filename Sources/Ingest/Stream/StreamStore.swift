@@ -26,18 +26,13 @@ struct StreamStore {
     /// batch uncommitted (it will be read again) and throws.
     mutating func save(_ pending: PendingBatch, consumer: KafkaConsumer, summary: inout IngestSummary) throws {
         guard !pending.isEmpty else { return }
-        var backoff = Backoff()
-        let counts: LoadCounts
-        while true {
+        let counts = try StreamStore.whileUnavailable(stop: stop) {
             do {
-                counts = try loader.load(pending.batch)
-                break
+                return try loader.load(pending.batch)
             } catch let error as PostgresError where error.isConnectionFailure {
-                Log.consume("database unavailable (\(error.message)); retrying in \(backoff.delay) s")
-                guard backoff.wait(unless: stop) else { throw error }
-                if let reconnected = try? AlertLoader(db: try Connection(database), columns: columns) {
-                    loader = reconnected
-                }
+                // The next attempt needs a connection of its own; failing to open one is the same outage.
+                loader = try AlertLoader(db: try Connection(database), columns: columns)
+                throw error
             }
         }
         summary.counts += counts
@@ -48,5 +43,29 @@ struct StreamStore {
         }
         summary.read += pending.count
         metrics.recordBatch(messages: pending.count, counts: counts, timestamps: pending.timestamps)
+    }
+}
+
+extension StreamStore {
+    /// Runs `attempt` until it succeeds, trying again while the database is unreachable: every
+    /// second at most (a reconnection costs little, and the stream should resume within about a
+    /// second of the database's return), saying so once when the outage starts and once when
+    /// it ends. Gives up with the outage's error as soon as `stop` is set.
+    static func whileUnavailable<T>(stop: StopSignal, _ attempt: () throws -> T) throws -> T {
+        var backoff = Backoff(first: 0.1, maximum: 1)
+        var outageStart: ContinuousClock.Instant?
+        while true {
+            do {
+                let value = try attempt()
+                if let outageStart { Log.consume("database back after \(ContinuousClock.now - outageStart); resuming") }
+                return value
+            } catch let error as PostgresError where error.isConnectionFailure {
+                if outageStart == nil {
+                    outageStart = .now
+                    Log.consume("database unavailable (\(error.summary)); trying again every second until it is back")
+                }
+                guard backoff.wait(unless: stop) else { throw error }
+            }
+        }
     }
 }

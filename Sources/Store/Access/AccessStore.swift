@@ -17,9 +17,11 @@ public final class AccessStore: Sendable {
         pool = archive.pool
     }
 
-    /// Takes one request from `client`'s bucket `budget` (`rate_limit_take` in the migrations).
-    public func take(client: String, budget name: String, _ budget: Budget) throws -> BucketState {
-        try StoreError.translating { try pool.withConnection { try RateLimitBuckets.take(client: client, budget: name, budget, db: $0) } }
+    /// Takes `cost` requests from `client`'s bucket `budget` (`rate_limit_take` in the migrations).
+    public func take(client: String, budget name: String, _ budget: Budget, cost: Double = 1) throws -> BucketState {
+        try StoreError.translating {
+            try pool.withConnection { try RateLimitBuckets.take(client: client, budget: name, budget, cost: cost, db: $0) }
+        }
     }
 
     /// Deletes buckets that have refilled completely.

@@ -21,9 +21,10 @@ public struct BucketState: Sendable, Equatable {
 
 /// The `rate_limit_bucket` table: token buckets shared by every process on one database.
 public enum RateLimitBuckets {
-    /// Takes one request from `client`'s bucket `budget` (see `rate_limit_take` in the migrations).
-    public static func take(client: String, budget name: String, _ budget: Budget, db: Connection) throws -> BucketState {
-        let row = try db.execute("SELECT * FROM rate_limit_take(\(client), \(name), \(budget.burst), \(budget.interval))")[0]
+    /// Takes `cost` requests from `client`'s bucket `budget`, or none when it holds fewer (see
+    /// `rate_limit_take` in the migrations).
+    public static func take(client: String, budget name: String, _ budget: Budget, cost: Double = 1, db: Connection) throws -> BucketState {
+        let row = try db.execute("SELECT * FROM rate_limit_take(\(client), \(name), \(budget.burst), \(budget.interval), \(cost))")[0]
         return BucketState(allowed: try row.decode("allowed"), remaining: try row.decode("remaining"),
                            retryAfter: try row.decode("retry_after"), resetAfter: try row.decode("reset_after"))
     }

@@ -36,7 +36,8 @@ struct Cursor: Equatable {
         guard parts.count == 6, parts[0] == "1", parts[2] == "asc" || parts[2] == "desc", let id = Int64(parts[4]),
               parts[5] == "after" || parts[5] == "before" else { return nil }
         let value: String? = parts[3] == "~" ? nil : parts[3]
-        if let value, Double(value) == nil { return nil }
+        // Only values this server printed: finite numbers (1e999 reads as infinity, which no row holds).
+        if let value, Double(value)?.isFinite != true { return nil }
         self.init(sortColumn: parts[1], ascending: parts[2] == "asc", value: value, id: id, backward: parts[5] == "before")
     }
 }

@@ -13,9 +13,15 @@ public struct ListingQuery: Sendable {
 
     /// Alerts per page, as MARS.
     public static let pageSize = 100
-    /// `page` beyond this is refused: an offset that deep reads and drops 100,000 rows; the
-    /// cursor reaches any depth at the cost of one page.
-    public static let maxPage = 1000
+    /// The deepest offset `page` may reach: an offset that deep reads and drops 100,000 rows;
+    /// the cursor reaches any depth at the cost of one page.
+    public static let maxOffset = 100_000
+    /// `page` beyond this is refused (1,000 at 100 alerts a page).
+    public static let maxPage = maxOffset / pageSize
+    /// Filters a query may combine. Planning grows with every term (and q3c's cone with each
+    /// cone); at 40, more than MARS's form offers, the worst accepted query plans in a few
+    /// milliseconds (Docs/operations.md, Limits).
+    public static let maxFilters = 40
 
     /// The parameters that are not filters.
     public static let controlParameters = ["page", "cursor", "sort_value", "sort_order"]
@@ -32,20 +38,23 @@ public struct ListingQuery: Sendable {
     public let filterItems: [(name: String, value: String)]
 
     /// Parses the query items of a request (without `format`). Empty values are ignored, as an
-    /// HTML form sends every field; anything else not understood is an error naming it.
+    /// HTML form sends every field; anything else not understood, or given twice, is an error
+    /// naming it. `limit` is the page size the query will be run with, which bounds `page`.
     public static func parse(_ items: [(name: String, value: String)], schema: StoreSchema,
-                             now: Double = JulianDate.now) throws -> ListingQuery {
+                             limit: Int = pageSize, now: Double = JulianDate.now) throws -> ListingQuery {
         var builder = ConditionBuilder()
         var page: Int?, cursorToken: String?, sortValue: String?, sortOrder: String?
         var kept: [(name: String, value: String)] = []
+        var seen = Set<String>()
         for (name, value) in items where !value.isEmpty {
+            guard seen.insert(name).inserted else {
+                throw ParameterError(name, "\(ValueParsing.clip(name)) is given more than once")
+            }
             switch name {
             case "page":
-                guard page == nil else { throw ParameterError(name, "page is given more than once") }
-                page = try ValueParsing.positiveInteger(value, name, max: maxPage)
+                page = try ValueParsing.positiveInteger(value, name, max: maxOffset / limit)
                 continue
             case "cursor":
-                guard cursorToken == nil else { throw ParameterError(name, "cursor is given more than once") }
                 cursorToken = value
                 continue
             case "sort_value":
@@ -61,6 +70,9 @@ public struct ListingQuery: Sendable {
             default:
                 guard let spec = schema.catalogue[name] else {
                     throw ParameterError(name, "unknown parameter '\(ValueParsing.clip(name))'; see /help/ for the filters")
+                }
+                guard builder.conditions.count < maxFilters else {
+                    throw ParameterError(name, "at most \(maxFilters) filters can be combined in one query")
                 }
                 try builder.add(spec, value, schema: schema, now: now)
             }

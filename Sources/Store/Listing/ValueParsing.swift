@@ -43,7 +43,10 @@ enum ValueParsing {
             throw ParameterError(parameter, "\(parameter) must be ra,dec,radius in degrees (e.g. 150.1,2.2,0.01), not '\(clip(text))'")
         }
         guard (-90...90).contains(dec) else { throw ParameterError(parameter, "\(parameter): dec must be between -90 and 90") }
-        guard radius > 0, radius <= 10 else { throw ParameterError(parameter, "\(parameter): radius must be more than 0 and at most 10 degrees") }
+        // Below 1e-9 degrees (4 µas, far under any position's error) q3c's arithmetic underflows.
+        guard radius >= 1e-9, radius <= 10 else {
+            throw ParameterError(parameter, "\(parameter): radius must be from 1e-9 to 10 degrees")
+        }
         let wrapped = ra.truncatingRemainder(dividingBy: 360)
         return (wrapped < 0 ? wrapped + 360 : wrapped, dec, radius)
     }

@@ -18,23 +18,34 @@ public final class AlertLoader {
         historyColumns = columns.history.map(\.name)
     }
 
-    /// Stores one batch. A unique violation means another loader stored some of the same
-    /// alerts or history rows meanwhile: the transaction is retried, and then skips them.
+    /// Stores one batch. Several loaders may store the same alerts at once (consumers of one
+    /// group after a rebalance, `ingest` runs over overlapping archives): a unique violation
+    /// means another stored some of them first, a deadlock that two waited on each other. The
+    /// transaction is retried, after a short random pause so that the two do not meet again,
+    /// and then skips what the other stored.
     public func load(_ batch: AlertBatch) throws -> LoadCounts {
         var attempt = 0
         while true {
             attempt += 1
             do {
                 return try db.transaction { try store(batch) }
-            } catch let error as PostgresError where error.sqlState == .uniqueViolation && attempt < 5 {
-                continue
+            } catch let error as PostgresError where error.sqlState.map(Self.retried.contains) == true && attempt < Self.attempts {
+                Thread.sleep(forTimeInterval: Double.random(in: 0.005...0.05) * Double(attempt))
             }
         }
     }
 
+    /// The failures a concurrent loader causes, which a new attempt gets past.
+    private static let retried: Set<SQLState> = [.uniqueViolation, .deadlockDetected, .serializationFailure]
+    /// Each attempt either stores the batch or finds more of it stored by others: a loader
+    /// that loses this many races in a row reports the error.
+    private static let attempts = 20
+
     private func store(_ batch: AlertBatch) throws -> LoadCounts {
         var counts = LoadCounts()
-        let fresh = try newAlerts(in: batch.alerts)
+        // Rows go in candid order (and history rows in key order) in every loader, so that two
+        // loaders wait on each other's rows in the same order and never in a circle.
+        let fresh = try newAlerts(in: batch.alerts).sorted { $0.candid < $1.candid }
         counts.duplicate = batch.alerts.count - fresh.count
         counts.loaded = fresh.count
 
@@ -66,14 +77,15 @@ public final class AlertLoader {
     /// so each row is sent once per batch, and not at all when its object has it stored.
     private func storeHistory(of alerts: [EncodedAlert]) throws -> Int {
         var known = try storedHistory(of: Set(alerts.lazy.filter { !$0.history.isEmpty }.map(\.objectId)))
-        var chunks: [ArraySlice<UInt8>] = []
+        var rows: [(key: HistoryKey, bytes: ArraySlice<UInt8>)] = []
         for alert in alerts {
             for entry in alert.history where known.insert(entry.key).inserted {
-                chunks.append(alert.historyRows.bytes[entry.range])
+                rows.append((entry.key, alert.historyRows.bytes[entry.range]))
             }
         }
-        guard !chunks.isEmpty else { return 0 }
-        return try db.copyBinary(into: "prv_candidate", columns: historyColumns, rows: chunks)
+        guard !rows.isEmpty else { return 0 }
+        rows.sort { $0.key < $1.key }
+        return try db.copyBinary(into: "prv_candidate", columns: historyColumns, rows: rows.lazy.map(\.bytes))
     }
 
     /// The keys of the history rows stored for `objects`.

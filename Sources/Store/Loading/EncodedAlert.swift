@@ -26,13 +26,18 @@ public struct EncodedAlert: Sendable {
 
 /// The identity of a history row: one image (pid) of one object yields at most one row
 /// (a detection with its candid, or an upper limit without). Matches the table's unique key.
-public struct HistoryKey: Hashable, Sendable {
+public struct HistoryKey: Hashable, Sendable, Comparable {
     public let objectId: String
     public let pid: Int64?
     public let candid: Int64?
 
     public init(objectId: String, pid: Int64?, candid: Int64?) {
         (self.objectId, self.pid, self.candid) = (objectId, pid, candid)
+    }
+
+    /// The order loaders insert history rows in (any total order shared by all of them will do).
+    public static func < (a: HistoryKey, b: HistoryKey) -> Bool {
+        (a.objectId, a.pid ?? .min, a.candid ?? .min) < (b.objectId, b.pid ?? .min, b.candid ?? .min)
     }
 }
 

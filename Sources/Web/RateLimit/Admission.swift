@@ -12,10 +12,12 @@ extension AlertService {
         case refuse(Response)
     }
 
-    /// Takes the request from its client's budget, unless its route is free or limiting is off.
-    func admission(of request: Request, route: Route, token: String?, _ representation: Representation) -> Admission {
+    /// Takes the request (`cost` requests, for a bulk query) from its client's budget, unless
+    /// its route is free or limiting is off.
+    func admission(of request: Request, route: Route, token: String?, cost: Double, _ representation: Representation) -> Admission {
         guard let limiter, let kind = route.rateLimitKind else { return .proceed([]) }
-        switch limiter.admit(peer: request.remoteAddress, forwardedFor: request.header("X-Forwarded-For"), token: token, kind: kind) {
+        switch limiter.admit(peer: request.remoteAddress, forwardedFor: request.header("X-Forwarded-For"), token: token,
+                             kind: kind, cost: cost) {
         case .allowed(let state, let budget):
             return .proceed(RateLimitHeaders.headers(state, budget))
         case .limited(let state, let budget):

@@ -75,17 +75,24 @@ public final class RateLimiter: Sendable {
         tokens = TokenCache(access: access)
     }
 
-    /// Takes one request of `kind` from the budget of the client behind `peer` (or of its token, if it has one).
-    public func admit(peer: String, forwardedFor: String?, token: String?, kind: Kind) -> Decision {
+    /// Takes `cost` requests of `kind` from the budget of the client behind `peer` (or of its
+    /// token, if it has one). A bulk query costs one request per query it holds.
+    public func admit(peer: String, forwardedFor: String?, token: String?, kind: Kind, cost: Double = 1) -> Decision {
         let address = settings.identity.client(peer: peer, forwardedFor: forwardedFor)
-        guard let token else { return take(client: address, base: settings.budget, kind: kind) }
+        guard let token else { return take(client: address, base: settings.budget, kind: kind, cost: cost) }
+        // A token not remembered costs a lookup in the database: an address that could not pay
+        // for the request anyway is refused from memory first, so that made-up tokens sent
+        // from a spent address cost nothing.
+        if tokens.remembered(token) == nil, let refusal = refusalFromMemory(client: address, base: settings.budget, kind: .api, cost: 1) {
+            return refusal
+        }
         switch tokens.lookUp(token) {
         case .found(let name, let budget):
-            return take(client: "token:" + name, base: budget, kind: kind)
+            return take(client: "token:" + name, base: budget, kind: kind, cost: cost)
         case .unknown:
             // Spent from the address's budget, so that guessing tokens is limited like any
             // request: a 401 while the address has requests left, then 429s.
-            let decision = take(client: address, base: settings.budget, kind: .api)
+            let decision = take(client: address, base: settings.budget, kind: .api, cost: 1)
             if case .allowed = decision { return .unknownToken }
             return decision
         case .unavailable:
@@ -93,31 +100,34 @@ public final class RateLimiter: Sendable {
         }
     }
 
-    /// Takes one request from `client`'s bucket of `kind`.
-    private func take(client: String, base: Budget, kind: Kind) -> Decision {
+    /// Takes `cost` requests from `client`'s bucket of `kind`.
+    private func take(client: String, base: Budget, kind: Kind, cost: Double) -> Decision {
+        if let refusal = refusalFromMemory(client: client, base: base, kind: kind, cost: cost) { return refusal }
         let budget = settings.budget(kind, base: base)
-        let key = BucketKey(client: client, kind: kind)
         let now = ProcessInfo.processInfo.systemUptime
-
-        if let known = remembered.withLock({ $0[key] }), known.budget == budget {
-            let available = known.upperBound(at: now)
-            if available < 1 {
-                return .limited(BucketState(allowed: false, remaining: available, retryAfter: (1 - available) * budget.interval,
-                                            resetAfter: (budget.burst - available) * budget.interval), budget)
-            }
-        }
         do {
-            let state = try access.take(client: client, budget: kind.rawValue, budget)
+            let state = try access.take(client: client, budget: kind.rawValue, budget, cost: cost)
             cleanUpIfDue(now: now)
             remembered.withLock { memory in
                 if memory.count >= Self.rememberedLimit { memory.removeAll(keepingCapacity: true) }
-                memory[key] = Remembered(tokens: state.remaining, at: now, budget: budget)
+                memory[BucketKey(client: client, kind: kind)] = Remembered(tokens: state.remaining, at: now, budget: budget)
             }
             return state.allowed ? .allowed(state, budget) : .limited(state, budget)
         } catch {
             Log.serve("rate limiting unavailable, request let through: \(error)")
             return .unavailable
         }
+    }
+
+    /// A refusal when what this process remembers of the bucket says it cannot hold `cost`
+    /// requests now (other processes only ever take from it), else nil: ask the database.
+    private func refusalFromMemory(client: String, base: Budget, kind: Kind, cost: Double) -> Decision? {
+        let budget = settings.budget(kind, base: base)
+        guard let known = remembered.withLock({ $0[BucketKey(client: client, kind: kind)] }), known.budget == budget else { return nil }
+        let available = known.upperBound(at: ProcessInfo.processInfo.systemUptime)
+        guard available < cost else { return nil }
+        return .limited(BucketState(allowed: false, remaining: available, retryAfter: (cost - available) * budget.interval,
+                                    resetAfter: (budget.burst - available) * budget.interval), budget)
     }
 
     /// Deletes full buckets every few minutes (one process's turn at a time is enough).

@@ -77,41 +77,12 @@ extension AlertService {
     }
 
     /// `POST /` with `{"queries": [{...}, ...]}`: MARS's bulk form. Each query is answered
-    /// with up to `bulkLimit` alerts and echoed back beside its results.
-    func bulkListing(_ request: Request) throws -> Response {
-        let body: JSONValue
-        do {
-            body = try JSONValue.parse(request.body)
-        } catch {
-            throw ParameterError("queries", "the body must be JSON like {\"queries\": [{\"objectId\": \"ZTF18aaaaaaa\"}]}: \(error)")
-        }
-        guard body.kind == .object, let queries = body.members.first(where: { $0.key == "queries" })?.value, queries.kind == .array else {
-            throw ParameterError("queries", "the body must be a JSON object with a \"queries\" array")
-        }
-        let list = queries.elements
-        guard list.count <= Self.bulkMaxQueries else {
-            throw ParameterError("queries", "at most \(Self.bulkMaxQueries) queries per request, not \(list.count)")
-        }
-        var parsed: [(echo: JSONValue, query: ListingQuery)] = []
-        for (index, element) in list.enumerated() {
-            guard element.kind == .object else { throw ParameterError("queries", "query \(index + 1) is not a JSON object") }
-            var items: [(name: String, value: String)] = []
-            for (key, value) in element.members where value.kind != .null && key != "format" {
-                guard let text = value.scalarText else {
-                    throw ParameterError(key, "query \(index + 1): \(key) must be a string or a number")
-                }
-                items.append((key, text))
-            }
-            do {
-                parsed.append((element, try ListingQuery.parse(items, schema: schema)))
-            } catch let error as ParameterError {
-                throw ParameterError(error.parameter, "query \(index + 1): \(error.message)")
-            }
-        }
+    /// with up to `BulkRequest.limit` alerts and echoed back beside its results.
+    func bulkListing(_ bulk: BulkRequest, _ request: Request) throws -> Response {
         let links = Links(request)
-        let pages = try archive.read { db in try parsed.map { try db.listing($0.query, limit: Self.bulkLimit) } }
+        let pages = try archive.read { db in try bulk.queries.map { try db.listing($0.query, limit: BulkRequest.limit) } }
         let results = JSONValue.array()
-        for ((echo, _), page) in zip(parsed, pages) {
+        for ((echo, _), page) in zip(bulk.queries, pages) {
             let entry = JSONValue.object()
             entry.set("query", echo)
             entry.set("count", .integer(Int64(page.count)))
@@ -126,7 +97,4 @@ extension AlertService {
         response.set("capped", .bool(pages.contains { $0.hasNext }))
         return Responses.json(response)
     }
-
-    static let bulkMaxQueries = 10
-    static let bulkLimit = 1000
 }

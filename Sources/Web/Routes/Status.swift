@@ -24,9 +24,12 @@ extension AlertService {
             body.set("status", .string("ok"))
             return Responses.json(body)
         } catch {
+            // The database's own words (its host and port among them) are for the log.
+            Log.serve("health: \(error)")
             body.set("status", .string("unavailable"))
-            body.set("error", .string(String(describing: error)))
-            return Responses.json(body, status: 503)
+            var response = Responses.json(body, status: 503)
+            response.headers.append(("Retry-After", "5"))
+            return response
         }
     }
 
