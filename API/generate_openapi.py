@@ -381,8 +381,8 @@ def components() -> dict:
                         "maxItems": 10,
                         "items": {
                             "type": "object",
-                            "description": "listing filters by name (not page, cursor or format); "
-                                           "null or empty values are ignored",
+                            "description": "listing filters by name, each at most once and at most 40, and page "
+                                           "(1 to 100); not cursor or format; null or empty values are ignored",
                             "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "number"}],
                                                      "nullable": True},
                         },
@@ -471,6 +471,8 @@ def paths() -> dict:
                              not_found=False)
     bulk = {
         "summary": "Run up to 10 listing queries at once (MARS's bulk form), 1,000 alerts each at most",
+        "description": "Each query costs one request of the client's budget; the request is refused (429) "
+                       "when the budget cannot pay for all of them.",
         "requestBody": {"required": True, "content": {"application/json": {"schema": ref("BulkRequest")}}},
         "responses": {
             "200": {"description": "each query echoed with its results", "content": json_content("BulkResponse")},

@@ -59,7 +59,7 @@ extension Pages {
             <li><b>cone</b>: <code>ra,dec,radius</code> in degrees, −90 ≤ dec ≤ 90, 0 &lt; radius ≤ 10, e.g. <code>cone=150.1,2.2,0.01</code>.</li>
             <li><b>seconds</b>: <code>time__since=86400</code> is the last day (counted back from now, not from the newest alert).</li>
             </ul>
-            <p>Empty values (<code>rb__gte=</code>, as forms send them) are ignored; an unknown parameter or a malformed value is a 400 error naming the parameter.</p>
+            <p>Empty values (<code>rb__gte=</code>, as forms send them) are ignored; an unknown parameter, a malformed value or a parameter given twice is a 400 error naming the parameter. A query combines at most \(ListingQuery.maxFilters) filters.</p>
 
             """)
             html.raw("<h2 id=\"sorting\">Sorting</h2>\n<p><code>sort_value</code> picks the column (default <code>jd</code>) and <code>sort_order</code> is <code>desc</code> (default) or <code>asc</code>; ties are broken by id. Sortable columns: ")
@@ -67,14 +67,16 @@ extension Pages {
 
             html.raw("""
             <h2 id="pagination">Pagination</h2>
-            <p>A page holds 100 alerts. Either ask for a page by number, <code>page=2</code> (1 to 1000), or follow
+            <p>A page holds 100 alerts. Either ask for a page by number, <code>page=2</code> (1 to \(ListingQuery.maxPage)), or follow
             the <code>next</code> and <code>previous</code> links of the JSON (or the page's links), which carry an opaque
             <code>cursor=</code>: cursors stay fast however deep you go and do not skip or repeat alerts when new
             ones arrive. Use one or the other, not both. <code>count</code> is exact up to 10,000 matches; beyond that it is
             an estimate (at least 10,001) and <code>count_is_estimate</code> is true.</p>
             <h2 id="bulk">Bulk queries (POST /)</h2>
-            <p>POST a JSON body (at most 64 kB) with up to 10 queries, each a set of the listing's filters; values may be
-            strings or numbers. Each query returns at most 1,000 alerts (<code>capped</code> says when there were more).</p>
+            <p>POST a JSON body (at most 64 kB) with up to \(BulkRequest.maxQueries) queries, each a set of the listing's filters
+            and optionally <code>page</code> (up to \(ListingQuery.maxOffset / BulkRequest.limit)); values may be strings or numbers.
+            Each query returns at most \(BulkRequest.limit) alerts (<code>capped</code> says when there were more) and costs one
+            request of the rate limit. Answers, errors included, are JSON.</p>
             <pre>curl -s -X POST "$BASE/" -H 'Content-Type: application/json' -d '{
               "queries": [
                 {"objectId": "ZTF18abcdefg"},
