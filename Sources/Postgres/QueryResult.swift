@@ -44,6 +44,7 @@ public final class QueryResult {
     public var rows: [Row] { (0..<rowCount).map { Row(result: self, index: $0) } }
 
     /// The cell at (row, column): valid while this result lives, so used only inside decoding.
+    @usableFromInline
     func cell(_ row: Int, _ column: Int) -> PostgresCell {
         let r = Int32(row), c = Int32(column)
         let value: UnsafeRawBufferPointer?
@@ -52,18 +53,24 @@ public final class QueryResult {
         } else {
             value = UnsafeRawBufferPointer(start: PQgetvalue(result, r, c), count: Int(PQgetlength(result, r, c)))
         }
-        return PostgresCell(column: columns[column].name, type: columns[column].type, format: format, bytes: value)
+        return PostgresCell(type: columns[column].type, format: format, bytes: value)
     }
 
     /// Whether the value at (row, column) is NULL.
     public func isNull(_ row: Int, _ column: Int) -> Bool { PQgetisnull(result, Int32(row), Int32(column)) == 1 }
 
-    /// The value at (row, column) as `type`; errors as `Row.decode` does.
+    /// The value at (row, column) as `type`; errors as `Row.decode` does. Inlinable, so that a
+    /// caller reading thousands of cells gets it specialized for each type.
+    @inlinable
     public func decode<Value: PostgresDecodable>(_ row: Int, _ column: Int, as type: Value.Type = Value.self) throws -> Value {
         guard row >= 0, row < rowCount, column >= 0, column < columns.count else {
             throw PostgresDecodingError(column: "#\(column)", reason: "no row \(row), column \(column) in the result")
         }
-        return try Value.decode(from: cell(row, column))
+        do {
+            return try Value.decode(from: cell(row, column))
+        } catch let error as PostgresDecodingError {
+            throw PostgresDecodingError(column: columns[column].name, reason: error.reason)
+        }
     }
 }
 
@@ -73,6 +80,7 @@ public struct Row {
     public let index: Int
 
     /// The value of the column `name` as `type` (an Optional type reads NULL as nil).
+    @inlinable
     public func decode<Value: PostgresDecodable>(_ name: String, as type: Value.Type = Value.self) throws -> Value {
         guard let column = result.column(named: name) else {
             throw PostgresDecodingError(column: name, reason: "the result has no column \(name)")
@@ -81,6 +89,7 @@ public struct Row {
     }
 
     /// The value of the column at `column` as `type`.
+    @inlinable
     public func decode<Value: PostgresDecodable>(_ column: Int, as type: Value.Type = Value.self) throws -> Value {
         try result.decode(index, column, as: type)
     }
@@ -90,23 +99,30 @@ public struct Row {
 public struct PostgresDecodingError: Error, CustomStringConvertible, Sendable {
     public let column: String
     public let reason: String
+
+    @usableFromInline
+    init(column: String, reason: String) {
+        self.column = column
+        self.reason = reason
+    }
+
     public var description: String { "column \(column): \(reason)" }
 }
 
 /// One value of a result, as libpq holds it: NULL (`bytes` nil) or its text or binary form.
+/// Its errors name no column; `QueryResult.decode` adds the name.
 public struct PostgresCell {
-    public let column: String
     public let type: PostgresType
     public let format: PostgresParameter.Format
     public let bytes: UnsafeRawBufferPointer?
 
     func mismatch(_ swiftType: Any.Type) -> PostgresDecodingError {
-        PostgresDecodingError(column: column, reason: "a \(type) in \(format) form does not convert to \(swiftType)")
+        PostgresDecodingError(column: "", reason: "a \(type) in \(format) form does not convert to \(swiftType)")
     }
 
     /// The value, for a type that has one; NULL is an error.
     func value(for swiftType: Any.Type) throws -> UnsafeRawBufferPointer {
-        guard let bytes else { throw PostgresDecodingError(column: column, reason: "NULL where a \(swiftType) is needed") }
+        guard let bytes else { throw PostgresDecodingError(column: "", reason: "NULL where a \(swiftType) is needed") }
         return bytes
     }
 
