@@ -32,6 +32,9 @@ public struct ListingQuery: Sendable {
     public let ascending: Bool
     /// The sort column's type, for the cursor's bound value.
     let sortType: PostgresType
+    /// True for an alert without a value in the sort column (NULL, NaN, a sentinel), which
+    /// sorts after every value in both orders; nil for columns every alert has.
+    let sortMissing: SQL?
     public let pagination: Pagination
     let cursor: Cursor?
     /// The filters and sort exactly as given (empty values dropped), to build next/previous links.
@@ -91,7 +94,8 @@ public struct ListingQuery: Sendable {
             cursor = decoded
         }
         return ListingQuery(conditions: builder.conditions, sortColumn: sortColumn,
-                            ascending: ascending, sortType: schema.type(of: sortColumn), pagination: cursorToken.map { .after($0) } ?? .page(page ?? 1),
+                            ascending: ascending, sortType: schema.type(of: sortColumn), sortMissing: schema.missing(sortColumn),
+                            pagination: cursorToken.map { .after($0) } ?? .page(page ?? 1),
                             cursor: cursor, filterItems: kept)
     }
 
@@ -133,11 +137,14 @@ struct ConditionBuilder {
             let columnType = schema.type(of: spec.column)
             // An integer for an integer column compares exactly: candids and PS1 ids exceed
             // the 2^53 a double holds exactly.
+            let comparison: SQL
             if columnType.isInteger, let exact = Int64(value.trimmingCharacters(in: .whitespaces)) {
-                conditions.append(Self.compare(column, spec.op, exact))
-                return
+                comparison = Self.compare(column, spec.op, exact)
+            } else {
+                comparison = Self.compare(column, spec.op, Self.literal(try ValueParsing.real(value, name), forColumnOf: columnType))
             }
-            conditions.append(Self.compare(column, spec.op, Self.literal(try ValueParsing.real(value, name), forColumnOf: columnType)))
+            // A missing value (NaN, a sentinel such as distnr's -999) matches no comparison.
+            conditions.append(schema.presence(of: spec.column).map { "(\(comparison) AND \($0))" } ?? comparison)
         }
     }
 

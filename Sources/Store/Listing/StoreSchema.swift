@@ -35,4 +35,34 @@ public struct StoreSchema: Sendable {
     }
 
     func type(of column: String) -> PostgresType { columnTypes[column] ?? .float8 }
+
+    /// Columns every alert has (its time and identity): sorting by them needs no care for
+    /// missing values, so the listing's default order keeps walking the (jd, id) index.
+    static let alwaysPresent: Set<String> = ["jd", "id", "candid"]
+
+    /// `c."column"`, the column of the alert in the listing's statements.
+    func column(_ name: String) -> SQL { "c.\(SQL.identifier(name))" }
+
+    /// What a value of `column` must also be, beyond not NULL (which any comparison requires
+    /// already), to be a value at all: not NaN (which PostgreSQL sorts above every number, so
+    /// `sgscore1__gte=0.5` would match it), not one of ZTF's sentinels (`ZTFMissingValues`).
+    /// Nil when the column can hold neither.
+    func presence(of name: String) -> SQL? {
+        let column = self.column(name)
+        var conditions: [SQL] = []
+        if type(of: name).isFloatingPoint { conditions.append("\(column) <> 'NaN'") }
+        if ZTFMissingValues.columns[name] != nil {
+            conditions.append("\(column) NOT IN (\(SQL.joined(ZTFMissingValues.sentinels.map { "\($0)" }, separator: ", ")))")
+        }
+        return conditions.isEmpty ? nil : SQL.joined(conditions, separator: " AND ")
+    }
+
+    /// True when the alert has no value in `column`: NULL, NaN or a sentinel. Nil for the
+    /// columns every alert has.
+    func missing(_ name: String) -> SQL? {
+        guard !Self.alwaysPresent.contains(name) else { return nil }
+        let column = self.column(name)
+        guard let presence = presence(of: name) else { return "\(column) IS NULL" }
+        return "(\(column) IS NULL OR NOT (\(presence)))"
+    }
 }

@@ -55,10 +55,16 @@ public struct AlertStore: Sendable {
         // Going back from a cursor reads the listing in reverse from it, then turns the page round.
         let backward = query.cursor?.backward ?? false
         let ascending = query.ascending != backward
-        let after: SQL = query.cursor.map { cursorCondition($0, ascending: ascending, type: query.sortType) } ?? "TRUE"
+        let after: SQL = query.cursor.map { cursorCondition($0, ascending: ascending, missing: query.sortMissing, type: query.sortType) } ?? "TRUE"
         let direction: SQL = ascending ? "ASC" : "DESC"
         let sort = SQL.identifier(query.sortColumn)
-        let order: SQL = "c.\(sort) \(direction), c.id \(direction)"
+        var order: SQL = "c.\(sort) \(direction), c.id \(direction)"
+        if let missing = query.sortMissing {
+            // Alerts without a value come last in both orders (first when reading back), in
+            // id order among themselves whatever they hold (NULL, NaN, -999), as the cursor counts them.
+            let missingOrder: SQL = backward ? "DESC" : "ASC"
+            order = "\(missing) \(missingOrder), CASE WHEN \(missing) THEN NULL ELSE c.\(sort) END \(direction), c.id \(direction)"
+        }
         let offset = (query.pageNumber.map { $0 - 1 } ?? 0) * limit
         let columns: SQL = idsOnly ? "c.id, c.\(sort)" : "c.*"
         let walk: SQL = "SELECT \(columns) FROM candidate c WHERE \(filter) AND \(after) ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset)"
@@ -100,7 +106,10 @@ public struct AlertStore: Sendable {
         let hasPrevious = backward ? more : (query.cursor != nil || (query.pageNumber ?? 1) > 1)
         func token(_ row: Int?, backward: Bool) throws -> String? {
             guard let row else { return nil }
-            return Cursor(sortColumn: query.sortColumn, ascending: query.ascending, value: try rows.decode(row, query.sortColumn),
+            // A missing value (a sentinel, NaN) is written as none: the cursor's place is among the missing.
+            let value = try rows.decode(row, query.sortColumn, as: String?.self)
+                .flatMap { text in Double(text).map { ZTFMissingValues.isMissing($0, in: query.sortColumn) } == true ? nil : text }
+            return Cursor(sortColumn: query.sortColumn, ascending: query.ascending, value: value,
                           id: try rows.decode(row, "id"), backward: backward).token
         }
         return ListingPage(alerts: alerts, ids: ids, count: count, countIsEstimate: estimated, hasNext: hasNext, hasPrevious: hasPrevious,
@@ -108,18 +117,27 @@ public struct AlertStore: Sendable {
                            previousCursor: hasPrevious && query.cursor != nil ? try token(rowOrder.first, backward: true) : nil)
     }
 
-    /// Rows strictly after the cursor's row in the order `ascending` gives. PostgreSQL puts
-    /// NULLs first when descending and last when ascending; the condition follows that.
-    private func cursorCondition(_ cursor: Cursor, ascending: Bool, type: PostgresType) -> SQL {
+    /// Rows strictly after the cursor's row in the reading order: the sort column `ascending`
+    /// or not, ties by id; alerts without a value (`missing`) after all others, or before them
+    /// when reading back from a cursor (`ascending` is then the reverse of the listing's order).
+    private func cursorCondition(_ cursor: Cursor, ascending: Bool, missing: SQL?, type: PostgresType) -> SQL {
         let column: SQL = "c.\(SQL.identifier(cursor.sortColumn))"
-        guard let value = cursor.value else {
-            return ascending ? "(\(column) IS NULL AND c.id > \(cursor.id))"
-                             : "((\(column) IS NULL AND c.id < \(cursor.id)) OR \(column) IS NOT NULL)"
+        let beyond: SQL = ascending ? ">" : "<"
+        guard let missing else {
+            // A column every alert has: the plain keyset, which its (column, id) index serves.
+            let value = PostgresParameter(text: cursor.value ?? "NaN", type: type)
+            return "(\(column), c.id) \(beyond) (\(value), \(cursor.id))"
+        }
+        let missingLast = !cursor.backward
+        guard let text = cursor.value else {
+            // The cursor is among the missing, ordered by id alone.
+            let amongMissing: SQL = "(\(missing) AND c.id \(beyond) \(cursor.id))"
+            return missingLast ? amongMissing : "(\(amongMissing) OR NOT \(missing))"
         }
         // The value as PostgreSQL printed it, read back as the column's type: exact.
-        let typed = PostgresParameter(text: value, type: type)
-        return ascending ? "((\(column), c.id) > (\(typed), \(cursor.id)) OR \(column) IS NULL)"
-                         : "(\(column), c.id) < (\(typed), \(cursor.id))"
+        let value = PostgresParameter(text: text, type: type)
+        let amongValues: SQL = "(NOT \(missing) AND (\(column), c.id) \(beyond) (\(value), \(cursor.id)))"
+        return missingLast ? "(\(amongValues) OR \(missing))" : amongValues
     }
 
     /// The number of alerts by the catalogue (kept by VACUUM and ANALYZE), or nil when the

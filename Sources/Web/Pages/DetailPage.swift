@@ -77,7 +77,7 @@ extension Pages {
                 html.raw("<tr><td class=\"mono\">")
                 html.text(entry.name)
                 html.raw("</td><td class=\"mono wrap\">")
-                html.text(Format.exact(entry.value))
+                html.text(Format.exact(entry.value, column: entry.name))
                 html.raw("</td></tr>\n")
             }
             html.raw("</tbody></table></div>\n")

@@ -76,22 +76,24 @@ enum Format {
         }
     }
 
-    /// A stored value rounded for reading (NULL as the empty string).
+    /// A stored value rounded for reading (NULL, NaN and ZTF's sentinels as the empty string).
     static func rounded(_ value: FieldValue, column: String) -> String {
         switch value {
         case .null: return ""
         case .integer(let i): return String(i)
-        case .real(let d): return fixed(d, decimals(for: column))
+        case .real(let d): return ZTFMissingValues.isMissing(d, in: column) ? "" : fixed(d, decimals(for: column))
         case .text(let s): return s
         case .bool(let b): return b ? "true" : "false"
         }
     }
 
-    /// A stored value in full, as the JSON API gives it (NULL as the empty string).
-    static func exact(_ value: FieldValue) -> String {
+    /// A stored value in full, as the JSON API gives it (NULL as the empty string; NaN and
+    /// ZTF's sentinels as missing, with the packet's number beside).
+    static func exact(_ value: FieldValue, column: String = "") -> String {
         switch value {
         case .null: return ""
         case .integer(let i): return String(i)
+        case .real(let d) where ZTFMissingValues.isMissing(d, in: column): return d.isNaN ? "" : "none (\(fixed(d, 0)))"
         case .real(let d): return "\(d)"
         case .text(let s): return s
         case .bool(let b): return b ? "true" : "false"

@@ -250,5 +250,29 @@ extension Pages {
             html.raw("<p>Also, as in the ZTF schema (magnitudes of the second and third nearest PS1 sources, calibration details and the like): ")
             writeCodeList(undocumented, into: &html)
         }
+        writeMissingValueHelp(candidateFields, into: &html)
+    }
+
+    /// Which fields hold ZTF's "no value" numbers, and what each means there.
+    private static func writeMissingValueHelp(_ candidateFields: [String], into html: inout HTMLWriter) {
+        let sentinels = ZTFMissingValues.sentinels.map { Format.fixed($0, 0) }.joined(separator: " or ")
+        html.raw("""
+            <h3 id="missing">Missing values</h3>
+            <p>ZTF writes \(sentinels) instead of null in these fields when it found nothing to measure. Filters,
+            sorting and the pages treat those numbers, and NaN, as no value: <code>distnr__lte=1</code> does not
+            match an alert whose <code>distnr</code> is \(Format.fixed(ZTFMissingValues.sentinels[0], 0)), and alerts without a value
+            come last in either sort order. The JSON <code>candidate</code> and the Avro packet keep the packet's own numbers.</p>
+            <div class="scroll"><table class="fields-help"><thead><tr><th>field</th><th>a sentinel means</th></tr></thead><tbody>
+
+            """)
+        for name in candidateFields {
+            guard let meaning = ZTFMissingValues.columns[name] else { continue }
+            html.raw("<tr><td class=\"mono\">")
+            html.text(name)
+            html.raw("</td><td class=\"wrap\">")
+            html.text(meaning)
+            html.raw("</td></tr>\n")
+        }
+        html.raw("</tbody></table></div>\n")
     }
 }
