@@ -5,8 +5,8 @@ import Postgres
 /// columns (each gets `__gt/__gte/__lt/__lte` filters and may be a sort key) and their types.
 public struct StoreSchema: Sendable {
     public let catalogue: FilterCatalogue
-    /// The type of every numeric column, for binding values in exactly the column's type
-    /// (a `real` compared with a `double precision` parameter would compare widened values).
+    /// The type of every column of `candidate` (numeric ones bind values in exactly their own
+    /// type: a `real` compared with a `double precision` parameter compares widened values).
     let columnTypes: [String: PostgresType]
     /// Columns `sort_value` accepts, `jd` first.
     public let sortValues: [String]
@@ -16,25 +16,28 @@ public struct StoreSchema: Sendable {
     /// Columns that are bookkeeping rather than measurements: no filter, no sort.
     static let internalColumns: Set<String> = ["id", "schema_id"]
 
-    public init(numericColumns: [(name: String, type: PostgresType)], candidateColumns: [String] = []) {
-        let usable = numericColumns.filter { !Self.internalColumns.contains($0.name) }
-        catalogue = FilterCatalogue(numericColumns: usable.map(\.name))
-        columnTypes = Dictionary(usable.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
-        sortValues = ["jd"] + usable.map(\.name).filter { $0 != "jd" }
-        candidateFields = candidateColumns.filter { !RowDecoder.hidden.contains($0) } + ["wall_time", "filter"]
+    /// `columns`: every column of `candidate` with its type, in table order.
+    public init(columns: [(name: String, type: PostgresType)]) {
+        let numeric = columns.filter { $0.type.isNumber && !Self.internalColumns.contains($0.name) }
+        catalogue = FilterCatalogue(numericColumns: numeric.map(\.name))
+        columnTypes = Dictionary(columns.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+        sortValues = ["jd"] + numeric.map(\.name).filter { $0 != "jd" }
+        candidateFields = columns.map(\.name).filter { !RowDecoder.hidden.contains($0) } + ["wall_time", "filter"]
     }
 
     /// Reads the candidate table's columns from the catalogue.
     public static func read(from db: Connection) throws -> StoreSchema {
-        let all = try db.columns(of: "candidate")
-        let columns = all.filter { $0.type.isNumber }
-        guard !columns.isEmpty else {
+        let columns = try db.columns(of: "candidate")
+        guard columns.contains(where: { $0.type.isNumber }) else {
             throw AlertDBError.database("the database has no alertdb tables (\(db.target)); run `alertdb migrate` first")
         }
-        return StoreSchema(numericColumns: columns.map { ($0.name, $0.type) }, candidateColumns: all.map(\.name))
+        return StoreSchema(columns: columns.map { ($0.name, $0.type) })
     }
 
     func type(of column: String) -> PostgresType { columnTypes[column] ?? .float8 }
+
+    /// The type of `column`, or nil when `candidate` has no such column.
+    public func columnType(_ column: String) -> PostgresType? { columnTypes[column] }
 
     /// Columns every alert has (its time and identity): sorting by them needs no care for
     /// missing values, so the listing's default order keeps walking the (jd, id) index.
@@ -55,6 +58,13 @@ public struct StoreSchema: Sendable {
             conditions.append("\(column) NOT IN (\(SQL.joined(ZTFMissingValues.sentinels.map { "\($0)" }, separator: ", ")))")
         }
         return conditions.isEmpty ? nil : SQL.joined(conditions, separator: " AND ")
+    }
+
+    /// The column's value with NaN and sentinels as NULL: what the expression language reads,
+    /// so that a missing value behaves as SQL's NULL in every comparison and function.
+    func value(_ name: String) -> SQL {
+        guard let presence = presence(of: name) else { return column(name) }
+        return "(CASE WHEN \(presence) THEN \(column(name)) END)"
     }
 
     /// True when the alert has no value in `column`: NULL, NaN or a sentinel. Nil for the

@@ -4,7 +4,7 @@ import Postgres
 import XCTest
 
 final class ListingQueryTests: XCTestCase {
-    let schema = StoreSchema(numericColumns: [("jd", .float8), ("magpsf", .float4), ("rb", .float4),
+    let schema = StoreSchema(columns: [("jd", .float8), ("magpsf", .float4), ("rb", .float4),
                                               ("nbad", .int4), ("candid", .int8), ("id", .int8)])
 
     func parse(_ items: [(String, String)]) throws -> ListingQuery {
