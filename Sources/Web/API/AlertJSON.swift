@@ -15,11 +15,12 @@ enum AlertJSON {
         }
     }
 
-    static func fields(_ fields: Fields) -> JSONValue {
+    /// The fields as an object; with `omittingNulls`, fields without a value are left out.
+    static func fields(_ fields: Fields, omittingNulls: Bool = false) -> JSONValue {
         let object = JSONValue.object()
         for (name, field) in fields.entries {
             switch field {
-            case .null: object.setNull(name)
+            case .null: if !omittingNulls { object.setNull(name) }
             case .integer(let i): object.set(name, integer: i)
             case .real(let d): if d.isFinite { object.set(name, real: d) } else { object.setNull(name) }
             case .text(let s): object.set(name, string: s)
@@ -41,7 +42,11 @@ enum AlertJSON {
         return object
     }
 
-    /// One history point: `{"kind", "lco_id" (other alerts only), "candidate": {...}}`.
+    /// One history point: `{"kind", "lco_id" (other alerts only), "candidate": {...}}`. A
+    /// non-detection's candidate holds only the fields it has, as MARS sent it (jd, fid,
+    /// diffmaglim, ...): MARS clients tell an upper limit from a detection by whether the key
+    /// `magpsf` is there at all (TOM Toolkit's MARS module stored `"magpsf": null` as a
+    /// magnitude of None).
     static func historyEntry(_ entry: HistoryEntry) -> JSONValue {
         let object = JSONValue.object()
         switch entry.kind {
@@ -53,7 +58,7 @@ enum AlertJSON {
         case .nonDetection:
             object.set("kind", .string("nondetection"))
         }
-        object.set("candidate", fields(entry.candidate))
+        object.set("candidate", fields(entry.candidate, omittingNulls: entry.kind == .nonDetection))
         return object
     }
 

@@ -101,7 +101,7 @@ extension Pages {
             <p>The detail (<code>/&lt;id&gt;/?format=json</code>) adds <code>prv_candidate</code>: the object's other stored alerts
             (<code>"kind": "alert"</code>, with their <code>lco_id</code>), the earlier detections carried in the packets
             (<code>"detection"</code>) and the non-detections (<code>"nondetection"</code>: only jd, fid, diffmaglim and what else
-            the packet had), each with a <code>candidate</code> object, sorted by jd; and <code>cutouts</code>:
+            the packet had; no <code>magpsf</code> key, as MARS sent them), each with a <code>candidate</code> object, sorted by jd; and <code>cutouts</code>:
             <code>{"Science": url, "Template": url, "Difference": url}</code>.
             Photometry (<code>/&lt;id&gt;/photometry/?format=json</code>): <code>{"lco_id", "objectId", "photometry": [{"jd", "filter",
             "magpsf", "sigmapsf", "diffmaglim", "isdiffpos"}, ...]}</code>, magpsf null for upper limits.
