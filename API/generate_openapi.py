@@ -74,7 +74,8 @@ def mars_filters() -> list[dict]:
 
 
 def all_filters() -> list[dict]:
-    """MARS's filters, then `column__gt|gte|lt|lte` for every numeric column (as the catalogue does)."""
+    """MARS's filters, then `column__gt|gte|lt|lte` for every numeric column, then `column` and
+    `column__in` for every integer and text column (as the catalogue does)."""
     filters = mars_filters()
     seen = {f["parameter"] for f in filters}
     words = {"gt": "greater than", "gte": "at least", "lt": "less than", "lte": "at most"}
@@ -85,6 +86,15 @@ def all_filters() -> list[dict]:
                 seen.add(parameter)
                 filters.append({"parameter": parameter, "column": column, "op": suffix, "type": "real",
                                 "help": f"{column} {word} this value"})
+    for kind, schema_kind in (("integer", "integer"), ("string", "text")):
+        for column in [name for name, k in candidate_columns()
+                       if k == kind and name not in NOT_CANDIDATE_FIELDS and name not in ("id", "schema_id")]:
+            for parameter, op, help in ((column, "equal", f"{column} equal to this value"),
+                                        (f"{column}__in", "inList", f"{column} equal to one of these comma-separated values")):
+                if parameter not in seen:
+                    seen.add(parameter)
+                    filters.append({"parameter": parameter, "column": column, "op": op,
+                                    "type": schema_kind if op == "equal" else "list", "help": help})
     return filters
 
 
@@ -100,8 +110,10 @@ def value_schema(kind: str) -> dict:
         return {"type": "number"}
     if kind == "integer":
         return {"type": "integer", "format": "int64"}
-    if kind == "text":
+    if kind in ("text", "objectId"):
         return {"type": "string"}
+    if kind == "list":
+        return {"type": "string", "example": "1,2"}
     if kind == "time":
         return {"type": "string", "pattern": TIME_PATTERN, "example": "2018-06-01T04:00:00Z"}
     if kind == "filterName":

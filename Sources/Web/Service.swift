@@ -40,7 +40,7 @@ public final class AlertService: Sendable {
         let route = Route(path: request.path)
         // A bad `format` is reported by the routes that read it; errors before then are JSON.
         let requested = Result { try Representation(request) }
-        let representation = (try? requested.get()) ?? .json
+        let representation = route.hasNoPage ? .json : (try? requested.get()) ?? .json
 
         // A bulk query is read first: it costs one request of the budget per query it holds.
         let bulk = route == .listing && request.method == "POST" ? Result { try BulkRequest(body: request.body, schema: schema) } : nil
@@ -73,6 +73,7 @@ public final class AlertService: Sendable {
             return response
         }
         do {
+            try Self.checkParameters(request.query, of: route)
             switch route {
             case .listing:
                 if let bulk { return try bulkListing(try bulk.get(), request) }
@@ -82,7 +83,7 @@ public final class AlertService: Sendable {
             case .cutout(let id, let kind): return try cutout(id, kind: kind, request)
             case .avro(let id): return try avro(id)
             case .latest: return try latest(try requested.get())
-            case .health: return health()
+            case .health: return try health(request)
             case .help: return help(try requested.get())
             case .metrics: return metricsText()
             case .notFound: return Responses.error(404, "no such page", as: representation)
@@ -94,6 +95,20 @@ public final class AlertService: Sendable {
         } catch {
             Log.serve("\(request.method) \(request.path): \(error)")
             return Responses.error(500, "internal error", as: representation)
+        }
+    }
+
+    /// Every parameter must be one the route takes, given once: a misspelt or repeated one
+    /// would otherwise be silently ignored, or read as the first or the last.
+    static func checkParameters(_ query: [(name: String, value: String)], of route: Route) throws {
+        var seen = Set<String>()
+        for (name, value) in query where !value.isEmpty {
+            guard seen.insert(name).inserted else { throw ParameterError(name, "\(name.prefix(40)) is given more than once") }
+        }
+        guard let allowed = route.parameters else { return }
+        for (name, _) in query where !allowed.contains(name) {
+            let takes = allowed.isEmpty ? "no parameters" : allowed.sorted().joined(separator: ", ")
+            throw ParameterError(name, "unknown parameter '\(name.prefix(40))'; this page takes \(takes)")
         }
     }
 

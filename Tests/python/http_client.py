@@ -53,7 +53,8 @@ def get(base: str, path: str = "/", params: dict | list | None = None, **kwargs)
 
 def get_json(base: str, path: str = "/", params: dict | list | None = None) -> dict:
     """GET with format=json; asserts 200 and returns the decoded body."""
-    pairs = list(params.items()) if isinstance(params, dict) else list(params or [])
+    pairs = [pair for pair in (list(params.items()) if isinstance(params, dict) else list(params or []))
+             if pair[0] != "format"]
     response = get(base, path, pairs + [("format", "json")])
     assert response.status == 200, f"GET {path} {pairs} -> {response.status}: {response.text[:500]}"
     assert response.content_type == "application/json", response.headers

@@ -76,7 +76,8 @@ public struct PhotometryPoint: Sendable, Equatable {
     public let magpsf: Double?
     public let sigmapsf: Double?
     public let diffmaglim: Double?
-    /// "t"/"1" for a positive subtraction, "f"/"0" for a negative one; nil for a non-detection.
+    /// "t" for a positive subtraction, "f" for a negative one (`ZTFTextValues.isdiffpos`);
+    /// nil for a non-detection.
     public let isdiffpos: String?
 
     public init(jd: Double, filter: String, magpsf: Double?, sigmapsf: Double?, diffmaglim: Double?, isdiffpos: String?) {
@@ -84,7 +85,7 @@ public struct PhotometryPoint: Sendable, Equatable {
     }
 
     /// True when the source was brighter in the science image than in the template.
-    public var isPositive: Bool { isdiffpos == "t" || isdiffpos == "1" }
+    public var isPositive: Bool { isdiffpos.map(ZTFTextValues.isdiffpos) == "t" }
 }
 
 /// The newest stored alert, for "Latest alert: <time> (<age> ago)".
@@ -96,10 +97,16 @@ public struct LatestAlert: Sendable {
     public let wallTime: String
     /// Seconds between the alert's time and now.
     public let ageSeconds: Double
+    /// When an alert was last stored (Unix time), whichever it was: a night's alerts arrive
+    /// out of order and late, so an archive can be fresh while its newest observation is old.
+    public let storedAt: Double?
 
-    public init(id: Int64, candid: Int64, jd: Double, wallTime: String, ageSeconds: Double) {
-        (self.id, self.candid, self.jd, self.wallTime, self.ageSeconds) = (id, candid, jd, wallTime, ageSeconds)
+    public init(id: Int64, candid: Int64, jd: Double, wallTime: String, ageSeconds: Double, storedAt: Double? = nil) {
+        (self.id, self.candid, self.jd, self.wallTime, self.ageSeconds, self.storedAt) = (id, candid, jd, wallTime, ageSeconds, storedAt)
     }
+
+    /// Seconds since an alert was last stored, at `now` (Unix time).
+    public func storedAgeSeconds(now: Double) -> Double? { storedAt.map { now - $0 } }
 }
 
 /// The cutouts stored for one alert, without their bytes.

@@ -33,3 +33,19 @@ public enum ZTFMissingValues {
         value.isNaN || (columns[column] != nil && sentinels.contains(value))
     }
 }
+
+/// ZTF text fields written two ways, and the one form alertdb reads them in.
+public enum ZTFTextValues {
+    /// `isdiffpos`: "t" or "1" for a positive subtraction (science minus reference), "f" or "0"
+    /// for a negative one, depending on the schema version. Read as "t" and "f".
+    public static func isdiffpos(_ stored: String) -> String {
+        switch stored.lowercased() {
+        case "t", "1", "true": return "t"
+        case "f", "0", "false": return "f"
+        default: return stored
+        }
+    }
+
+    /// `ssnamenr`: the text "null" where no solar-system object was found. Read as no value.
+    public static func ssnamenr(_ stored: String) -> String? { stored == "null" ? nil : stored }
+}

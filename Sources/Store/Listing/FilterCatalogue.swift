@@ -12,6 +12,8 @@ public struct FilterSpec: Sendable {
         case anyPS1Object
         /// `time__since=s`: jd later than s seconds before now.
         case since
+        /// `column__in=a,b,c`: equal to any of the values (up to `FilterSpec.maxListValues`).
+        case inList
     }
 
     public enum ValueType: String, Sendable {
@@ -24,7 +26,12 @@ public struct FilterSpec: Sendable {
         case cone
         /// A number of seconds.
         case seconds
+        /// ZTF object names, any letter case, one or a comma list.
+        case objectId
     }
+
+    /// Values a list filter (`__in`, `objectId`) takes at most.
+    public static let maxListValues = 100
 
     public let parameter: String
     /// The candidate column compared (for cone: ra/dec through q3c).
@@ -46,8 +53,10 @@ public struct FilterCatalogue: Sendable {
     public subscript(parameter: String) -> FilterSpec? { byParameter[parameter] }
 
     /// MARS's filters, then `column__gt|gte|lt|lte` for each of `numericColumns` that MARS
-    /// does not already name (so `rb__gte` keeps MARS's meaning and `rb__lt` is added).
-    public init(numericColumns: [String]) {
+    /// does not already name (so `rb__gte` keeps MARS's meaning and `rb__lt` is added), and
+    /// `column` and `column__in` for each of `integerColumns` and `textColumns` (`fid=1`,
+    /// `field__in=346,347`, `isdiffpos=t`).
+    public init(numericColumns: [String], integerColumns: [String] = [], textColumns: [String] = []) {
         var filters = Self.mars
         var seen = Set(filters.map(\.parameter))
         let suffixes: [(String, FilterSpec.Operator, String)] = [
@@ -60,6 +69,18 @@ public struct FilterCatalogue: Sendable {
                                           help: "\(column) \(words) this value", isMARS: false))
             }
         }
+        for (columns, type) in [(integerColumns, FilterSpec.ValueType.integer), (textColumns, .text)] {
+            for column in columns {
+                if seen.insert(column).inserted {
+                    filters.append(FilterSpec(parameter: column, column: column, op: .equal, type: type,
+                                              help: "\(column) equal to this value", isMARS: false))
+                }
+                if seen.insert("\(column)__in").inserted {
+                    filters.append(FilterSpec(parameter: "\(column)__in", column: column, op: .inList, type: type,
+                                              help: "\(column) equal to one of these comma-separated values", isMARS: false))
+                }
+            }
+        }
         self.filters = filters
         byParameter = Dictionary(filters.map { ($0.parameter, $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -70,7 +91,7 @@ public struct FilterCatalogue: Sendable {
             FilterSpec(parameter: parameter, column: column, op: op, type: type, help: help, isMARS: true)
         }
         return [
-            spec("objectId", "objectId", .equal, .text, "ZTF object name, e.g. ZTF18abcdefg"),
+            spec("objectId", "objectId", .inList, .objectId, "ZTF object name, e.g. ZTF18abcdefg, in any letter case; or up to 100, comma-separated"),
             spec("candid", "candid", .equal, .integer, "ZTF candidate id of one alert"),
             spec("cone", "ra", .cone, .cone, "ra,dec,radius in degrees: alerts within radius of (ra, dec)"),
             spec("objectidps", "objectidps1", .anyPS1Object, .integer, "Pan-STARRS1 object id of any of the three nearest PS1 sources"),

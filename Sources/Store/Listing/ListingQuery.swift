@@ -121,16 +121,24 @@ struct ConditionBuilder {
             let id = try ValueParsing.integer(value, name)
             conditions.append("(c.objectidps1 = \(id) OR c.objectidps2 = \(id) OR c.objectidps3 = \(id))")
         case (.since, _):
-            let seconds = try ValueParsing.real(value, name)
-            guard seconds >= 0 else { throw ParameterError(name, "\(name) must be a number of seconds, at least 0") }
-            conditions.append("\(column) > \(now - seconds / 86400)")
+            conditions.append("\(column) > \(now - (try ValueParsing.seconds(value, name)) / 86400)")
+        case (_, .objectId):
+            // The index on objectId serves `= ANY`; names are stored as ZTF writes them.
+            let names = try ValueParsing.list(value, name).map { try ValueParsing.objectId($0, name) }
+            conditions.append("\(column) = ANY(\(names))")
+        case (.inList, .integer):
+            conditions.append("\(column) = ANY(\(try ValueParsing.list(value, name).map { try ValueParsing.integer($0, name) }))")
+        case (.inList, _):
+            let values = try ValueParsing.list(value, name).map { try ValueParsing.text($0, name) }
+            conditions.append("\(schema.value(spec.column)) = ANY(\(values.map { Self.textForm($0, of: spec.column) }))")
         case (_, .time):
             conditions.append(Self.compare(column, spec.op, try ValueParsing.time(value, name)))
         case (_, .filterName):
             conditions.append(Self.compare(column, spec.op, try ValueParsing.filterID(value, name)))
         case (_, .text):
-            guard value.utf8.count <= 200, !value.utf8.contains(0) else { throw ParameterError(name, "\(name) is too long") }
-            conditions.append(Self.compare(column, spec.op, value))
+            // Through the value in science terms: isdiffpos=t matches "1" too.
+            let text = Self.textForm(try ValueParsing.text(value, name), of: spec.column)
+            conditions.append(Self.compare(schema.value(spec.column), spec.op, text))
         case (_, .integer):
             conditions.append(Self.compare(column, spec.op, try ValueParsing.integer(value, name)))
         case (_, .real), (_, .seconds), (_, .cone):
@@ -148,6 +156,11 @@ struct ConditionBuilder {
         }
     }
 
+    /// A client's text in the form `StoreSchema.value` reads the column in (`isdiffpos=1` is `t`).
+    static func textForm(_ text: String, of column: String) -> String {
+        column == "isdiffpos" ? ZTFTextValues.isdiffpos(text) : text
+    }
+
     /// `column op value`, for the simple comparison operators.
     static func compare(_ column: SQL, _ op: FilterSpec.Operator, _ value: some PostgresEncodable) -> SQL {
         switch op {
@@ -156,7 +169,7 @@ struct ConditionBuilder {
         case .greaterOrEqual: return "\(column) >= \(value)"
         case .less: return "\(column) < \(value)"
         case .lessOrEqual: return "\(column) <= \(value)"
-        case .cone, .anyPS1Object, .since: preconditionFailure("\(op) is not a comparison")
+        case .cone, .anyPS1Object, .since, .inList: preconditionFailure("\(op) is not a comparison")
         }
     }
 

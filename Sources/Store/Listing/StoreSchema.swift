@@ -19,7 +19,10 @@ public struct StoreSchema: Sendable {
     /// `columns`: every column of `candidate` with its type, in table order.
     public init(columns: [(name: String, type: PostgresType)]) {
         let numeric = columns.filter { $0.type.isNumber && !Self.internalColumns.contains($0.name) }
-        catalogue = FilterCatalogue(numericColumns: numeric.map(\.name))
+        let shown = columns.filter { !RowDecoder.hidden.contains($0.name) }
+        catalogue = FilterCatalogue(numericColumns: numeric.map(\.name),
+                                    integerColumns: numeric.filter { $0.type.isInteger }.map(\.name),
+                                    textColumns: shown.filter { $0.type.isText }.map(\.name))
         columnTypes = Dictionary(columns.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
         sortValues = ["jd"] + numeric.map(\.name).filter { $0 != "jd" }
         candidateFields = columns.map(\.name).filter { !RowDecoder.hidden.contains($0) } + ["wall_time", "filter"]
@@ -60,11 +63,19 @@ public struct StoreSchema: Sendable {
         return conditions.isEmpty ? nil : SQL.joined(conditions, separator: " AND ")
     }
 
-    /// The column's value with NaN and sentinels as NULL: what the expression language reads,
-    /// so that a missing value behaves as SQL's NULL in every comparison and function.
+    /// The column's value in science terms: NaN and sentinels as NULL (so that a missing value
+    /// behaves as SQL's NULL in every comparison and function), `isdiffpos` as "t" or "f"
+    /// whichever form the packet used, `ssnamenr`'s "null" as NULL (`ZTFTextValues`). What
+    /// filters on text and the expression language read.
     func value(_ name: String) -> SQL {
-        guard let presence = presence(of: name) else { return column(name) }
-        return "(CASE WHEN \(presence) THEN \(column(name)) END)"
+        let column = self.column(name)
+        switch name {
+        case "isdiffpos": return "(CASE \(column) WHEN '1' THEN 't' WHEN '0' THEN 'f' ELSE \(column) END)"
+        case "ssnamenr": return "NULLIF(\(column), 'null')"
+        default: break
+        }
+        guard let presence = presence(of: name) else { return column }
+        return "(CASE WHEN \(presence) THEN \(column) END)"
     }
 
     /// True when the alert has no value in `column`: NULL, NaN or a sentinel. Nil for the

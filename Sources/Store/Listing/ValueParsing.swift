@@ -3,14 +3,38 @@ import Model
 
 /// Parsers for the values of query parameters. Each throws a `ParameterError` naming the
 /// parameter, so that no malformed value ever reaches SQL.
-enum ValueParsing {
+public enum ValueParsing {
     static func real(_ text: String, _ parameter: String) throws -> Double {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        // Double("nan") and Double("inf") parse; no filter means anything by them.
-        guard trimmed.count <= 64, let value = Double(trimmed), value.isFinite else {
-            throw ParameterError(parameter, "\(parameter) must be a finite number, not '\(clip(text))'")
+        // Swift's Double(_:) also reads "nan", "inf" and hexadecimal ("0x10", "0x0.8p0"), which
+        // no one means in a filter: only a decimal number is one.
+        guard trimmed.utf8.count <= 64, isDecimal(trimmed), let value = Double(trimmed), value.isFinite else {
+            throw ParameterError(parameter, "\(parameter) must be a decimal number, not '\(clip(text))'")
         }
         return value
+    }
+
+    /// `[+-]digits[.digits][e[+-]digits]` (digits on at least one side of the point).
+    static func isDecimal(_ text: String) -> Bool {
+        var bytes = Substring(text).utf8[...]
+        func digits() -> Int {
+            let count = bytes.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+            bytes = bytes.dropFirst(count)
+            return count
+        }
+        if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        var mantissa = digits()
+        if bytes.first == UInt8(ascii: ".") {
+            bytes = bytes.dropFirst()
+            mantissa += digits()
+        }
+        guard mantissa > 0 else { return false }
+        if let e = bytes.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+            bytes = bytes.dropFirst()
+            if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+            guard digits() > 0 else { return false }
+        }
+        return bytes.isEmpty
     }
 
     static func integer(_ text: String, _ parameter: String) throws -> Int64 {
@@ -27,6 +51,38 @@ enum ValueParsing {
         return value
     }
 
+    /// A number of seconds, at least 0.
+    public static func seconds(_ text: String, _ parameter: String) throws -> Double {
+        let value = try real(text, parameter)
+        guard value >= 0 else { throw ParameterError(parameter, "\(parameter) must be a number of seconds, at least 0") }
+        return value
+    }
+
+    /// Text for a text column: at most 200 bytes (no value of ZTF's is longer).
+    static func text(_ text: String, _ parameter: String) throws -> String {
+        guard text.utf8.count <= 200 else { throw ParameterError(parameter, "\(parameter) is too long") }
+        return text
+    }
+
+    /// A comma-separated list of up to `FilterSpec.maxListValues` values, blanks dropped.
+    static func list(_ text: String, _ parameter: String) throws -> [String] {
+        let values = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !values.isEmpty, values.count <= FilterSpec.maxListValues else {
+            throw ParameterError(parameter, "\(parameter) takes 1 to \(FilterSpec.maxListValues) comma-separated values, not \(values.count)")
+        }
+        return values
+    }
+
+    /// A ZTF object name in the case ZTF writes it (`ztf18ABCdefg` is `ZTF18abcdefg`); any
+    /// other name as given.
+    static func objectId(_ text: String, _ parameter: String) throws -> String {
+        let name = try self.text(text, parameter)
+        let bytes = Array(name.utf8)
+        let isZTF = bytes.count == 12 && name.prefix(3).uppercased() == "ZTF"
+            && bytes[3..<5].allSatisfy { $0 >= 48 && $0 <= 57 } && name.dropFirst(5).allSatisfy { $0.isASCII && $0.isLetter }
+        return isZTF ? "ZTF" + name.dropFirst(3).lowercased() : name
+    }
+
     /// g, r, i → ZTF fid 1, 2, 3.
     static func filterID(_ text: String, _ parameter: String) throws -> Int64 {
         guard let fid = ZTFFilter.fid(name: text.trimmingCharacters(in: .whitespaces)) else {
@@ -38,8 +94,8 @@ enum ValueParsing {
     /// `ra,dec,radius` in degrees.
     static func cone(_ text: String, _ parameter: String) throws -> (ra: Double, dec: Double, radius: Double) {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard parts.count == 3, let ra = Double(parts[0]), let dec = Double(parts[1]), let radius = Double(parts[2]),
-              ra.isFinite, dec.isFinite, radius.isFinite else {
+        guard parts.count == 3, let ra = try? real(parts[0], parameter), let dec = try? real(parts[1], parameter),
+              let radius = try? real(parts[2], parameter) else {
             throw ParameterError(parameter, "\(parameter) must be ra,dec,radius in degrees (e.g. 150.1,2.2,0.01), not '\(clip(text))'")
         }
         guard (-90...90).contains(dec) else { throw ParameterError(parameter, "\(parameter): dec must be between -90 and 90") }

@@ -200,21 +200,26 @@ public struct AlertStore: Sendable {
         let points = ([alert.candidate] + history.map(\.candidate)).compactMap { fields -> PhotometryPoint? in
             guard let jd = fields["jd"].double, let filter = fields["filter"].string else { return nil }
             return PhotometryPoint(jd: jd, filter: filter, magpsf: fields["magpsf"].double, sigmapsf: fields["sigmapsf"].double,
-                                   diffmaglim: fields["diffmaglim"].double, isdiffpos: fields["isdiffpos"].string)
+                                   diffmaglim: fields["diffmaglim"].double, isdiffpos: fields["isdiffpos"].string.map(ZTFTextValues.isdiffpos))
         }
         return points.sorted { $0.jd < $1.jd }
     }
 
     // MARK: - Latest, cutouts
 
-    /// The newest alert by observation time, or nil when none is stored.
+    /// The newest alert by observation time, with when an alert was last stored; nil when
+    /// none is stored.
     public func latest(db: Connection, now: Double = JulianDate.now) throws -> LatestAlert? {
-        let result = try db.execute("SELECT id, candid, jd FROM candidate ORDER BY jd DESC, id DESC LIMIT 1")
+        let result = try db.execute("""
+            SELECT c.id, c.candid, c.jd,
+                   (SELECT extract(epoch FROM last_stored_at)::double precision FROM alert_count) AS stored_at
+            FROM candidate c ORDER BY c.jd DESC, c.id DESC LIMIT 1
+            """)
         guard result.rowCount == 1 else { return nil }
         let row = result[0]
         let jd: Double = try row.decode("jd")
         return LatestAlert(id: try row.decode("id"), candid: try row.decode("candid"), jd: jd, wallTime: JulianDate.isoTime(jd),
-                           ageSeconds: (now - jd) * 86400)
+                           ageSeconds: (now - jd) * 86400, storedAt: try row.decode("stored_at"))
     }
 
     /// The stamps stored for an alert, without their bytes (the first few tell the format).

@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 import Model
 import Store
@@ -73,7 +74,8 @@ enum AlertJSON {
         return object
     }
 
-    /// `{"id", "jd", "wall_time"}` for the listing; `/latest/` adds candid and age_seconds.
+    /// `{"id", "jd", "wall_time"}` for the listing; `/latest/` adds candid and age_seconds (of
+    /// the observation), and stored_at and stored_age_seconds (of the last load).
     static func latest(_ latest: LatestAlert?, full: Bool = false) -> JSONValue {
         guard let latest else { return .null() }
         let object = JSONValue.object()
@@ -81,7 +83,12 @@ enum AlertJSON {
         if full { object.set("candid", .integer(latest.candid)) }
         object.set("jd", .real(latest.jd))
         object.set("wall_time", .string(latest.wallTime))
-        if full { object.set("age_seconds", .real((latest.ageSeconds * 1000).rounded() / 1000)) }
+        if full {
+            object.set("age_seconds", .real((latest.ageSeconds * 1000).rounded() / 1000))
+            let now = Date().timeIntervalSince1970
+            object.set("stored_at", latest.storedAt.map { .string(JulianDate.isoTime(JulianDate.from(unixSeconds: $0))) } ?? .null())
+            object.set("stored_age_seconds", latest.storedAgeSeconds(now: now).map { .real(($0 * 1000).rounded() / 1000) } ?? .null())
+        }
         return object
     }
 

@@ -157,7 +157,7 @@ extension Pages {
             html.raw("</td><td class=\"num\">")
             html.text(Format.rounded(fields["diffmaglim"], column: "diffmaglim"))
             html.raw("</td><td>")
-            html.text(Format.exact(fields["isdiffpos"]))
+            html.text(Format.exact(fields["isdiffpos"], column: "isdiffpos"))
             html.raw("</td><td>")
             if case .alert(let id) = entry.kind { html.link("/\(id)/", "/\(id)/") }
             html.raw("</td></tr>\n")

@@ -13,7 +13,7 @@ extension Pages {
         "pdiffimfilename": "File name of the difference image.",
         "programpi": "Principal investigator of the program.",
         "programid": "Program: 1 public, 2 partnership (collaboration), 3 Caltech.",
-        "isdiffpos": "t or 1: positive subtraction (brighter than the template); f or 0: negative.",
+        "isdiffpos": "t: positive subtraction (brighter than the template); f: negative. Packets of some schema versions write 1 and 0; the pages, filters and photometry read them as t and f.",
         "tblid": "Internal pipeline extraction id.",
         "nid": "Night id.",
         "rcid": "Readout channel (quadrant) id, 0 to 63.",

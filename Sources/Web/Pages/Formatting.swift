@@ -82,7 +82,7 @@ enum Format {
         case .null: return ""
         case .integer(let i): return String(i)
         case .real(let d): return ZTFMissingValues.isMissing(d, in: column) ? "" : fixed(d, decimals(for: column))
-        case .text(let s): return s
+        case .text: return exact(value, column: column)
         case .bool(let b): return b ? "true" : "false"
         }
     }
@@ -92,6 +92,8 @@ enum Format {
     static func exact(_ value: FieldValue, column: String = "") -> String {
         switch value {
         case .null: return ""
+        case .text(let s) where column == "isdiffpos": return ZTFTextValues.isdiffpos(s)
+        case .text(let s) where column == "ssnamenr": return ZTFTextValues.ssnamenr(s) ?? ""
         case .integer(let i): return String(i)
         case .real(let d) where ZTFMissingValues.isMissing(d, in: column): return d.isNaN ? "" : "none (\(fixed(d, 0)))"
         case .real(let d): return "\(d)"

@@ -8,6 +8,7 @@ extension Pages {
         case .real: return "decimal number"
         case .integer: return "integer"
         case .text: return "text"
+        case .objectId: return "ZTF object name(s)"
         case .time: return "ISO date or date-time (UTC)"
         case .filterName: return "g, r or i"
         case .cone: return "ra,dec,radius (degrees)"

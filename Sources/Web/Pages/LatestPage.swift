@@ -1,3 +1,4 @@
+import Foundation
 import Model
 import Store
 
@@ -19,6 +20,10 @@ extension Pages {
             writeFact("jd", Format.fixed(latest.jd, 5), into: &html)
             writeFact("time (UTC)", latest.wallTime, into: &html)
             writeFact("age", Format.age(seconds: latest.ageSeconds), into: &html)
+            if let storedAt = latest.storedAt, let storedAge = latest.storedAgeSeconds(now: Date().timeIntervalSince1970) {
+                writeFact("last stored (UTC)", JulianDate.isoTime(JulianDate.from(unixSeconds: storedAt)), into: &html)
+                writeFact("last stored, age", Format.age(seconds: storedAge), into: &html)
+            }
             html.raw("</dl>\n<p class=\"links\"><a href=\"/latest/?format=json\">JSON</a><a href=\"/\">all alerts</a></p>\n")
         }
     }

@@ -81,7 +81,8 @@ extension Pages {
         switch type {
         case .real: return "number"
         case .integer: return "integer"
-        case .text: return "ZTF18…"
+        case .text: return "text"
+        case .objectId: return "ZTF18…"
         case .time: return "2018-06-01T04:00:00"
         case .filterName: return "g, r or i"
         case .cone: return "ra,dec,radius"

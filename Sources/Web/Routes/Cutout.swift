@@ -31,15 +31,21 @@ extension AlertService {
                 return Responses.error(404, "the \(kind) cutout of alert \(id) cannot be shown as PNG: \(error)", as: .json)
             }
         }
+        // Every answer names its file, so that `curl -OJ` saves it under a name of its own.
+        func named(_ fallback: String, disposition: String) -> (String, String) {
+            let name = (stamp.fileName ?? fallback).filter { $0 != "\"" && $0 != "\\" && !$0.isNewline && $0 != "/" }
+            return ("Content-Disposition", "\(disposition); filename=\"\(name.isEmpty ? fallback : name)\"")
+        }
         switch stored {
         case .jpeg:   // 2017 packets: already an image for display
-            return Response(status: 200, headers: [("Content-Type", "image/jpeg"), cache], body: stamp.bytes)
+            return Response(status: 200, headers: [("Content-Type", "image/jpeg"), cache, named("\(id)-\(kind).jpg", disposition: "inline")],
+                            body: stamp.bytes)
         case .png:
-            return Response(status: 200, headers: [("Content-Type", "image/png"), cache], body: stamp.bytes)
+            return Response(status: 200, headers: [("Content-Type", "image/png"), cache, named("\(id)-\(kind).png", disposition: "inline")],
+                            body: stamp.bytes)
         default:
-            let name = (stamp.fileName ?? "\(id)-\(kind).fits.gz").filter { $0 != "\"" && $0 != "\\" && !$0.isNewline }
             return Response(status: 200, headers: [("Content-Type", "application/fits"), cache,
-                                                   ("Content-Disposition", "attachment; filename=\"\(name)\"")], body: stamp.bytes)
+                                                   named("\(id)-\(kind).fits.gz", disposition: "attachment")], body: stamp.bytes)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import HTTP
 import JSON
 import Model
@@ -16,13 +17,19 @@ extension AlertService {
         }
     }
 
-    /// `GET /health`: 200 when the database answers a query, 503 otherwise.
-    func health() -> Response {
+    /// `GET /health`: 200 when the database answers a query, 503 otherwise. With
+    /// `max_age=SECONDS`, also 503 when no alert was stored for that long: a load balancer or a
+    /// cron job sees a stalled stream without reading `/metrics`.
+    func health(_ request: Request) throws -> Response {
+        let maxAge = try request.query.last { $0.name == "max_age" && !$0.value.isEmpty }
+            .map { try ValueParsing.seconds($0.value, "max_age") }
         let body = JSONValue.object()
+        let storedAt: Double?
         do {
-            try archive.read { try $0.ping() }
-            body.set("status", .string("ok"))
-            return Responses.json(body)
+            storedAt = try archive.read { db in
+                try db.ping()
+                return maxAge == nil ? nil : try db.statistics().lastStoredAt
+            }
         } catch {
             // The database's own words (its host and port among them) are for the log.
             Log.serve("health: \(error)")
@@ -31,6 +38,19 @@ extension AlertService {
             response.headers.append(("Retry-After", "5"))
             return response
         }
+        guard let maxAge else {
+            body.set("status", .string("ok"))
+            return Responses.json(body)
+        }
+        let age = storedAt.map { Date().timeIntervalSince1970 - $0 }
+        body.set("stored_age_seconds", age.map { .real(($0 * 1000).rounded() / 1000) } ?? .null())
+        body.set("max_age", .real(maxAge))
+        guard let age, age <= maxAge else {
+            body.set("status", .string("stale"))
+            return Responses.json(body, status: 503)
+        }
+        body.set("status", .string("ok"))
+        return Responses.json(body)
     }
 
     /// `GET /help/`: how to use the pages and the API; as JSON, the filters and routes.
@@ -45,7 +65,7 @@ extension AlertService {
                 let object = JSONValue.object()
                 object.set("parameter", .string(spec.parameter))
                 object.set("column", .string(spec.column))
-                object.set("type", .string(spec.type.rawValue))
+                object.set("type", .string(spec.op == .inList && spec.type != .objectId ? "list" : spec.type.rawValue))
                 object.set("help", .string(spec.help))
                 object.set("mars", .bool(spec.isMARS))
                 return object

@@ -48,6 +48,26 @@ enum Route: Equatable {
         }
     }
 
+    /// The query parameters the route takes, besides `token`; nil for the listing, whose
+    /// filters the filter catalogue knows.
+    var parameters: Set<String>? {
+        switch self {
+        case .listing, .notFound: return nil
+        case .detail, .photometry, .latest, .help: return ["format"]
+        case .cutout: return ["format", "stretch"]
+        case .health: return ["max_age", "format"]
+        case .avro, .metrics: return []
+        }
+    }
+
+    /// Routes without an HTML page (status, files): their errors come as JSON whatever was asked.
+    var hasNoPage: Bool {
+        switch self {
+        case .health, .metrics, .avro, .cutout: return true
+        default: return false
+        }
+    }
+
     /// Methods each route answers; HEAD is GET without the body.
     var allowedMethods: [String] { self == .listing ? ["GET", "HEAD", "POST"] : ["GET", "HEAD"] }
 
