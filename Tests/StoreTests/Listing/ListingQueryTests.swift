@@ -21,7 +21,9 @@ final class ListingQueryTests: XCTestCase {
         let hostile = "ZTF18'; DROP TABLE candidate; --"
         let query = try parse([("objectId", hostile), ("rb__gte", "0.5"), ("cone", "10,20,0.5")])
         XCTAssertFalse(query.conditions.map(\.text).joined().contains("DROP"))
-        XCTAssertEqual(query.conditions.first?.parameters.first?.bytes, Array(hostile.utf8))
+        // objectId takes a list: the name travels inside a bound text[] literal.
+        let bound = String(decoding: query.conditions.first?.parameters.first?.bytes ?? [], as: UTF8.self)
+        XCTAssertEqual(bound, "{\"\(hostile)\"}")
         XCTAssertEqual(query.conditions.count, 3)
     }
 
