@@ -118,6 +118,8 @@ def value_schema(kind: str) -> dict:
         return {"type": "string", "pattern": TIME_PATTERN, "example": "2018-06-01T04:00:00Z"}
     if kind == "filterName":
         return {"type": "string", "enum": ["g", "r", "i"]}
+    if kind == "objectCone":
+        return {"type": "string", "pattern": rf"^\w+,{NUMBER}$", "example": "ZTF18abcdefg,0.01"}
     if kind == "cone":
         return {"type": "string", "pattern": CONE_PATTERN, "example": "10.5,-20.25,0.1"}
     if kind == "seconds":

@@ -51,7 +51,7 @@ def test_value_schemas_follow_the_filter_types(live_server, repo_root):
     document = load_document(repo_root)
     params = listing_parameters(document)
     expected_type = {"real": "number", "integer": "integer", "text": "string", "time": "string",
-                     "filterName": "string", "cone": "string", "seconds": "number", "objectId": "string",
+                     "filterName": "string", "cone": "string", "seconds": "number", "objectId": "string", "objectCone": "string",
                      "list": "string"}
     for spec in get_json(live_server.url, "/help/")["filters"]:
         schema = params[spec["parameter"]]["schema"]

@@ -135,9 +135,15 @@ def test_tom_toolkit_mars_broker(live_server):
         result = results[object_id]
         stored = {row[0]: row[1:] for row in db.binary_cursor().execute(
             'SELECT id, jd, ra, dec, magpsf, rb, l, b FROM candidate WHERE "objectId" = %s', (object_id,))}
-        # fetch_alerts: every alert of the object, each once.
+        # fetch_alerts: every alert of the object, each once; also through a saved query.
         got_ids = [alert["id"] for alert in result["alerts"]]
         assert sorted(got_ids) == sorted(stored), object_id
+        assert result["saved_query"] == sorted(stored), object_id
+        # The object cone: around the object's newest alert, as SQL finds it.
+        near = [row[0] for row in db.conn.execute("""
+            SELECT c.id FROM candidate c, (SELECT ra, dec FROM candidate WHERE "objectId" = %s ORDER BY jd DESC LIMIT 1) o
+            WHERE q3c_radial_query(c.ra, c.dec, o.ra, o.dec, 0.001) ORDER BY c.id""", (object_id,))]
+        assert result["objectcone"] == near and set(stored) <= set(near), object_id
 
         # to_target: from the first alert, its position and galactic coordinates (alertdb
         # writes doubles to 15 significant digits: 1e-9 degrees is 4 micro-arcseconds).

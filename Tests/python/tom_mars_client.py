@@ -95,6 +95,14 @@ def run(object_id: str, broker: mars.MARSBroker) -> dict:
             "data": [{"timestamp": datum.timestamp.isoformat(), "value": datum.value,
                       "source_name": datum.source_name, "data_type": datum.data_type} for datum in data],
         })
+    # A saved query, as TOM runs it: the whole form, query_name and broker among the filters.
+    form = mars.MARSQueryForm(data={"query_name": f"saved {object_id}", "broker": "MARS", "objectId": object_id})
+    assert form.is_valid(), form.errors
+    saved, _ = broker.fetch_alerts(dict(form.cleaned_data))
+    result["saved_query"] = sorted(alert["lco_id"] for alert in saved)
+    # The form's object cone: alerts within 0.001 degrees of the object.
+    near, _ = broker.fetch_alerts({"objectcone": f"{object_id},0.001"})
+    result["objectcone"] = sorted(alert["lco_id"] for alert in near)
     return result
 
 

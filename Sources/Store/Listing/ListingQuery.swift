@@ -25,9 +25,15 @@ public struct ListingQuery: Sendable {
 
     /// The parameters that are not filters.
     public static let controlParameters = ["page", "cursor", "sort_value", "sort_order"]
+    /// Parameters MARS clients send that mean nothing to the listing: TOM Toolkit runs a saved
+    /// query with the form's `query_name` and `broker` among the filters. Read and ignored.
+    public static let ignoredParameters: Set = ["query_name", "broker"]
 
     /// `WHERE` conditions (ANDed) over `candidate c`.
     let conditions: [SQL]
+    /// `objectcone`: a cone around an object whose position the store looks up first (as
+    /// constants, so that q3c's index serves the cone).
+    let objectCone: (objectId: String, radius: Double)?
     public let sortColumn: String
     public let ascending: Bool
     /// The sort column's type, for the cursor's bound value.
@@ -59,6 +65,8 @@ public struct ListingQuery: Sendable {
                 continue
             case "cursor":
                 cursorToken = value
+                continue
+            case _ where ignoredParameters.contains(name):
                 continue
             case "sort_value":
                 guard schema.sortValues.contains(value) else {
@@ -93,7 +101,7 @@ public struct ListingQuery: Sendable {
             }
             cursor = decoded
         }
-        return ListingQuery(conditions: builder.conditions, sortColumn: sortColumn,
+        return ListingQuery(conditions: builder.conditions, objectCone: builder.objectCone, sortColumn: sortColumn,
                             ascending: ascending, sortType: schema.type(of: sortColumn), sortMissing: schema.missing(sortColumn),
                             pagination: cursorToken.map { .after($0) } ?? .page(page ?? 1),
                             cursor: cursor, filterItems: kept)
@@ -109,6 +117,7 @@ public struct ListingQuery: Sendable {
 /// Turns filters into SQL conditions over `candidate c`.
 struct ConditionBuilder {
     var conditions: [SQL] = []
+    var objectCone: (objectId: String, radius: Double)?
 
     mutating func add(_ spec: FilterSpec, _ value: String, schema: StoreSchema, now: Double) throws {
         let name = spec.parameter
@@ -117,6 +126,13 @@ struct ConditionBuilder {
         case (.cone, _):
             let cone = try ValueParsing.cone(value, name)
             conditions.append("q3c_radial_query(c.ra, c.dec, \(cone.ra), \(cone.dec), \(cone.radius))")
+        case (.nearObject, _):
+            let parts = value.split(separator: ",", omittingEmptySubsequences: false)
+            guard parts.count == 2 else {
+                throw ParameterError(name, "\(name) must be objectId,radius in degrees (e.g. ZTF18abcdefg,0.01), not '\(ValueParsing.clip(value))'")
+            }
+            let radius = try ValueParsing.cone("0,0,\(parts[1])", name).radius
+            objectCone = (try ValueParsing.objectId(parts[0].trimmingCharacters(in: .whitespaces), name), radius)
         case (.anyPS1Object, _):
             let id = try ValueParsing.integer(value, name)
             conditions.append("(c.objectidps1 = \(id) OR c.objectidps2 = \(id) OR c.objectidps3 = \(id))")
@@ -141,7 +157,7 @@ struct ConditionBuilder {
             conditions.append(Self.compare(schema.value(spec.column), spec.op, text))
         case (_, .integer):
             conditions.append(Self.compare(column, spec.op, try ValueParsing.integer(value, name)))
-        case (_, .real), (_, .seconds), (_, .cone):
+        case (_, .real), (_, .seconds), (_, .cone), (_, .objectCone):
             let columnType = schema.type(of: spec.column)
             // An integer for an integer column compares exactly: candids and PS1 ids exceed
             // the 2^53 a double holds exactly.
@@ -169,7 +185,7 @@ struct ConditionBuilder {
         case .greaterOrEqual: return "\(column) >= \(value)"
         case .less: return "\(column) < \(value)"
         case .lessOrEqual: return "\(column) <= \(value)"
-        case .cone, .anyPS1Object, .since, .inList: preconditionFailure("\(op) is not a comparison")
+        case .cone, .anyPS1Object, .since, .inList, .nearObject: preconditionFailure("\(op) is not a comparison")
         }
     }
 

@@ -9,6 +9,7 @@ extension Pages {
         case .integer: return "integer"
         case .text: return "text"
         case .objectId: return "ZTF object name(s)"
+        case .objectCone: return "objectId,radius (degrees)"
         case .time: return "ISO date or date-time (UTC)"
         case .filterName: return "g, r or i"
         case .cone: return "ra,dec,radius (degrees)"
@@ -60,7 +61,8 @@ extension Pages {
             <li><b>cone</b>: <code>ra,dec,radius</code> in degrees, −90 ≤ dec ≤ 90, 0 &lt; radius ≤ 10, e.g. <code>cone=150.1,2.2,0.01</code>.</li>
             <li><b>seconds</b>: <code>time__since=86400</code> is the last day (counted back from now, not from the newest alert).</li>
             </ul>
-            <p>Empty values (<code>rb__gte=</code>, as forms send them) are ignored; an unknown parameter, a malformed value or a parameter given twice is a 400 error naming the parameter. A query combines at most \(ListingQuery.maxFilters) filters.</p>
+            <p>Empty values (<code>rb__gte=</code>, as forms send them) are ignored; an unknown parameter, a malformed value or a parameter given twice is a 400 error naming the parameter. A query combines at most \(ListingQuery.maxFilters) filters.
+            <code>query_name</code> and <code>broker</code>, which TOM Toolkit sends with a saved MARS query, are ignored.</p>
 
             """)
             html.raw("<h2 id=\"sorting\">Sorting</h2>\n<p><code>sort_value</code> picks the column (default <code>jd</code>) and <code>sort_order</code> is <code>desc</code> (default) or <code>asc</code>; ties are broken by id. Sortable columns: ")

@@ -83,6 +83,7 @@ extension Pages {
         case .integer: return "integer"
         case .text: return "text"
         case .objectId: return "ZTF18…"
+        case .objectCone: return "ZTF18…,radius"
         case .time: return "2018-06-01T04:00:00"
         case .filterName: return "g, r or i"
         case .cone: return "ra,dec,radius"
