@@ -59,7 +59,7 @@ let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, metho
             headers: Dictionary(connectionValues(connection, .HEADER_KIND).map { ($0.name.lowercased(), $0.value) },
                                 uniquingKeysWith: { _, last in last }),
             body: state.body,
-            remoteAddress: clientAddress(connection))
+            remoteAddress: cmhd_client_address(connection).map(SocketAddress.host(of:)) ?? "")
         response = server.handler(request)
     }
     return queue(response, on: connection)
@@ -97,12 +97,4 @@ private func connectionValues(_ connection: OpaquePointer, _ kind: MHD_ValueKind
         }, pointer)
     }
     return values
-}
-
-private func clientAddress(_ connection: OpaquePointer) -> String {
-    guard let address = cmhd_client_address(connection) else { return "" }
-    var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-    let length = socklen_t(address.pointee.sa_family == sa_family_t(AF_INET6) ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
-    guard getnameinfo(address, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 else { return "" }
-    return String(cString: host)
 }

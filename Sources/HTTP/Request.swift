@@ -9,7 +9,7 @@ public struct Request: Sendable {
     /// Header fields by lower-cased name (the last one wins when a name repeats).
     public let headers: [String: String]
     public let body: [UInt8]
-    /// The peer's IP address (not a forwarded one).
+    /// The peer's IP address (not a forwarded one); IPv4 peers of a dual-stack socket read as IPv4.
     public let remoteAddress: String
     /// `http`, or the scheme a trusted reverse proxy says the client used.
     public var scheme = "http"

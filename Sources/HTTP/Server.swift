@@ -36,12 +36,13 @@ public final class Server: Sendable {
     /// The port the server listens on (the one chosen by the system when asked for port 0).
     public let port: Int
 
-    /// Starts listening on `host:port` at once; the handler runs until `stop()`.
+    /// Starts listening on `host:port` at once; the handler runs until `stop()`. An IPv6 host
+    /// listens for IPv4 too (`::` is every interface of both).
     public init(host: String, port: Int, limits: Limits = Limits(), handler: @escaping RequestHandler) throws {
         context = ServerContext(handler: handler, limits: limits)
         let address = try SocketAddress(host: host, port: port)
         var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_TURBO.rawValue | MHD_USE_ERROR_LOG.rawValue
-        if address.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
+        if address.isIPv6 { flags |= MHD_USE_DUAL_STACK.rawValue }
         let opaque = Unmanaged.passUnretained(context).toOpaque()
         let started = address.withPointer { sockaddr in
             cmhd_start(UInt32(flags), sockaddr, UInt32(limits.threads), UInt32(limits.connectionTimeoutSeconds),

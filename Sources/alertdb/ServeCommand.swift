@@ -23,7 +23,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Configuration file: NAME=value lines (see below).", valueName: "file"))
     var config: String?
 
-    @Option(help: "Address to listen on (ALERTDB_HOST; 127.0.0.1 for this machine only, 0.0.0.0 for every interface).")
+    @Option(help: "Address to listen on (ALERTDB_HOST; 127.0.0.1 for this machine only, 0.0.0.0 for every IPv4 interface, :: for every interface, IPv4 and IPv6).")
     var host: String?
 
     @Option(help: "Port to listen on (ALERTDB_PORT; 0: any free port).")

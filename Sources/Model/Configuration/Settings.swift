@@ -15,7 +15,7 @@ public struct Setting: Sendable {
     /// Every setting of every command and script, by what reads it.
     public static let serve: [Setting] = [
         Setting("DATABASE_URL", "", "PostgreSQL URL or libpq connection string (empty: the PG* variables)"),
-        Setting("ALERTDB_HOST", "127.0.0.1", "address to listen on (0.0.0.0 or :: for every interface)"),
+        Setting("ALERTDB_HOST", "127.0.0.1", "address to listen on (0.0.0.0: every IPv4 interface; ::, every interface, IPv4 and IPv6)"),
         Setting("ALERTDB_PORT", "8080", "port to listen on (0: any free port)"),
         Setting("ALERTDB_THREADS", "8", "worker threads, and database connections (one each)"),
         Setting("ALERTDB_RENDER_CACHE_MB", "64", "megabytes of listing JSON kept for alerts already rendered (0: none)"),
