@@ -467,6 +467,18 @@ def read_operation(summary: str, ok: dict, *, params: list | None = None, not_fo
     return {"summary": summary, "parameters": params or [], "responses": responses}
 
 
+def oversize(operation: dict) -> dict:
+    """Every route: the server's own answers, always JSON, to requests too large to take."""
+    responses = dict(operation["responses"])
+    responses["414"] = {"description": "the request target is longer than 16 kB or has more than 1,000 query "
+                                       "parameters (the connection is closed after)",
+                        "content": json_content("Error")}
+    responses["431"] = {"description": "the request line and header fields are larger than 64 kB (the "
+                                       "connection is closed after)",
+                        "content": json_content("Error")}
+    return {**operation, "responses": dict(sorted(responses.items()))}
+
+
 def head_of(operation: dict) -> dict:
     """HEAD answers as GET, without the body."""
     head = {k: v for k, v in operation.items() if k != "summary"}
@@ -549,9 +561,9 @@ def paths() -> dict:
     }
 
     def route(operation: dict, *, post: dict | None = None) -> dict:
-        item = {"get": operation, "head": head_of(operation)}
+        item = {"get": oversize(operation), "head": head_of(oversize(operation))}
         if post:
-            item["post"] = post
+            item["post"] = oversize(post)
         return item
 
     return {

@@ -21,20 +21,44 @@ final class ServerContext: Sendable {
 
 /// What libmicrohttpd keeps between the calls it makes for one request (`con_cls`).
 private final class RequestState {
+    /// The server's own answer (414) decided from the request line, if any.
+    var refusal: Response?
+    /// Whether the access handler has been called (the headers are in).
+    var headersReceived = false
     var body: [UInt8] = []
     var bodyTooLarge = false
+
+    init(refusal: Response?) { self.refusal = refusal }
 }
 
-/// libmicrohttpd calls this first with no state (we create it), then once per chunk of body,
-/// then with no more body: that is when the request is complete and answered.
+/// The request line is in: checks the target before libmicrohttpd parses its query, and makes
+/// the request's state, which libmicrohttpd hands to every later call for this request.
+let targetReceived: cmhd_target_callback = { context, target, _ in
+    guard let context, let target else { return nil }
+    let refusal = RequestTarget.refusal(target, limits: ServerContext.from(context).limits)
+    return Unmanaged.passRetained(RequestState(refusal: refusal)).toOpaque()
+}
+
+/// libmicrohttpd calls this first once the headers are in, then once per chunk of body, then
+/// with no more body: that is when the request is complete and answered.
 let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, method, _, uploadData, uploadSize, stateSlot in
     guard let context, let connection, let stateSlot, let uploadSize else { return .NO }
     let server = ServerContext.from(context)
-    guard let slot = stateSlot.pointee else {
-        stateSlot.pointee = Unmanaged.passRetained(RequestState()).toOpaque()
+    if stateSlot.pointee == nil {
+        // `targetReceived` makes the state; this is only in case it did not run.
+        stateSlot.pointee = Unmanaged.passRetained(RequestState(refusal: nil)).toOpaque()
+    }
+    let state = Unmanaged<RequestState>.fromOpaque(stateSlot.pointee!).takeUnretainedValue()
+    if !state.headersReceived {
+        state.headersReceived = true
+        if state.refusal == nil, cmhd_header_bytes(connection) > server.limits.maxHeaderBytes {
+            state.refusal = .refusal(431, "the request line and header fields are larger than \(server.limits.maxHeaderBytes) bytes")
+        }
+        if let refusal = state.refusal {
+            return queue(refusal, on: connection)
+        }
         return .YES
     }
-    let state = Unmanaged<RequestState>.fromOpaque(slot).takeUnretainedValue()
     if uploadSize.pointee > 0 {
         if let uploadData, state.body.count + uploadSize.pointee <= server.limits.maxBodyBytes {
             uploadData.withMemoryRebound(to: UInt8.self, capacity: uploadSize.pointee) {

@@ -17,12 +17,18 @@ public final class Server: Sendable {
         /// Open connections at most; more are refused at accept.
         public var maxConnections = 1024
         /// Bytes per connection for the request line, headers and query parameters; beyond,
-        /// libmicrohttpd answers 414 or 431. Its default, 32 kB, is too tight: libmicrohttpd
-        /// 0.9.75 drops the connection instead of answering when a request comes within about
-        /// 100 bytes of the limit, or when its parameters' bookkeeping fills it (about 1,000
-        /// parameters at 32 kB; each takes about 56 bytes). At 256 kB that takes a request line
-        /// of about 256 kB or about 4,000 parameters. The memory is reserved, not touched, per connection.
+        /// libmicrohttpd answers 414 or 431 itself, in HTML. Its default, 32 kB, is too tight:
+        /// libmicrohttpd 0.9.75 drops the connection unanswered when a request comes within a few
+        /// hundred bytes of the limit. The limits below refuse requests long before that, with
+        /// JSON. The memory is reserved, not touched, per connection.
         public var headerMemory = 256 * 1024
+        /// Request targets (path and query) longer than this get 414.
+        public var maxTargetBytes = 16 * 1024
+        /// Requests with more query parameters than this get 414: each takes about 56 bytes of
+        /// `headerMemory`, and 0.9.75 hangs instead of answering when they do not fit.
+        public var maxQueryParameters = 1000
+        /// Request lines and header fields larger than this, in all, get 431.
+        public var maxHeaderBytes = 64 * 1024
         /// Request bodies larger than this get 413.
         public var maxBodyBytes = 64 * 1024
 
@@ -46,7 +52,8 @@ public final class Server: Sendable {
         let opaque = Unmanaged.passUnretained(context).toOpaque()
         let started = address.withPointer { sockaddr in
             cmhd_start(UInt32(flags), sockaddr, UInt32(limits.threads), UInt32(limits.connectionTimeoutSeconds),
-                       limits.headerMemory, UInt32(limits.maxConnections), accessHandler, opaque, requestCompleted)
+                       limits.headerMemory, UInt32(limits.maxConnections), accessHandler, opaque, requestCompleted,
+                       targetReceived)
         }
         guard let started else {
             throw ServerError(message: "cannot listen on \(host):\(port) (address in use, or not an address of this machine)")
