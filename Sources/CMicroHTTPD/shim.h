@@ -8,13 +8,14 @@ typedef void *(*cmhd_target_callback)(void *context, const char *target, struct 
 
 /* MHD_start_daemon is variadic, which Swift cannot call: this fixes the options alertdb uses.
  * `address` carries the host and port; `completed` frees each request's context; `target` sees
- * each request line first. */
+ * each request line first; `connections` hears of every connection opened and closed. */
 static inline struct MHD_Daemon *cmhd_start(unsigned int flags, const struct sockaddr *address,
                                             unsigned int threads, unsigned int timeoutSeconds,
                                             size_t memoryLimit, unsigned int connectionLimit,
                                             MHD_AccessHandlerCallback handler, void *context,
                                             MHD_RequestCompletedCallback completed,
-                                            cmhd_target_callback target) {
+                                            cmhd_target_callback target,
+                                            MHD_NotifyConnectionCallback connections) {
     return MHD_start_daemon(flags, 0, NULL, NULL, handler, context,
                             MHD_OPTION_SOCK_ADDR, address,
                             MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -24,6 +25,7 @@ static inline struct MHD_Daemon *cmhd_start(unsigned int flags, const struct soc
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, context,
                             MHD_OPTION_URI_LOG_CALLBACK, target, context,
+                            MHD_OPTION_NOTIFY_CONNECTION, connections, context,
                             MHD_OPTION_END);
 }
 
@@ -37,6 +39,12 @@ static inline uint16_t cmhd_bound_port(struct MHD_Daemon *daemon) {
 static inline const struct sockaddr *cmhd_client_address(struct MHD_Connection *connection) {
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     return info ? info->client_addr : NULL;
+}
+
+/* The connection's socket, or -1. */
+static inline int cmhd_socket(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info ? info->connect_fd : -1;
 }
 
 /* Bytes of the request line and header fields, once the headers are in (0 before). */

@@ -4,14 +4,16 @@ import Foundation
 // The functions libmicrohttpd calls from its threads. Each reaches the server through the
 // context pointer given at start; none keeps a pointer of libmicrohttpd's past its call.
 
-/// The handler and limits, for the callbacks; lives as long as the server.
+/// The handler, limits and connections, for the callbacks; lives as long as the server.
 final class ServerContext: Sendable {
     let handler: RequestHandler
     let limits: Server.Limits
+    let watch: ConnectionWatch
 
-    init(handler: @escaping RequestHandler, limits: Server.Limits) {
+    init(handler: @escaping RequestHandler, limits: Server.Limits, watch: ConnectionWatch) {
         self.handler = handler
         self.limits = limits
+        self.watch = watch
     }
 
     static func from(_ pointer: UnsafeMutableRawPointer) -> ServerContext {
@@ -29,6 +31,21 @@ private final class RequestState {
     var bodyTooLarge = false
 
     init(refusal: Response?) { self.refusal = refusal }
+}
+
+/// The key of a connection in the server's `ConnectionWatch`.
+private func key(_ connection: OpaquePointer) -> UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection))) }
+
+/// A connection opened or closed: the watch keeps its socket, peer and request clock.
+let connectionChanged: MHD_NotifyConnectionCallback = { context, connection, _, event in
+    guard let context, let connection else { return }
+    let watch = ServerContext.from(context).watch
+    if event == .CONNECTION_NOTIFY_STARTED {
+        let peer = cmhd_client_address(connection).map(SocketAddress.host(of:)) ?? ""
+        watch.opened(key(connection), socket: cmhd_socket(connection), peer: peer)
+    } else {
+        watch.closed(key(connection))
+    }
 }
 
 /// The request line is in: checks the target before libmicrohttpd parses its query, and makes
@@ -55,6 +72,7 @@ let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, metho
             state.refusal = .refusal(431, "the request line and header fields are larger than \(server.limits.maxHeaderBytes) bytes")
         }
         if let refusal = state.refusal {
+            _ = server.watch.requestReceived(key(connection))
             return queue(refusal, on: connection)
         }
         return .YES
@@ -71,6 +89,7 @@ let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, metho
         return .YES
     }
 
+    let connectionInfo = server.watch.requestReceived(key(connection))
     let response: Response
     if state.bodyTooLarge {
         response = Response(status: 413, contentType: "application/json",
@@ -83,14 +102,16 @@ let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, metho
             headers: Dictionary(connectionValues(connection, .HEADER_KIND).map { ($0.name.lowercased(), $0.value) },
                                 uniquingKeysWith: { _, last in last }),
             body: state.body,
-            remoteAddress: cmhd_client_address(connection).map(SocketAddress.host(of:)) ?? "")
+            remoteAddress: connectionInfo?.peer ?? cmhd_client_address(connection).map(SocketAddress.host(of:)) ?? "")
         response = server.handler(request)
     }
     return queue(response, on: connection)
 }
 
-/// Frees the state made by `accessHandler` once the request is over (answered or aborted).
-let requestCompleted: MHD_RequestCompletedCallback = { _, _, stateSlot, _ in
+/// Frees the state made for the request once it is over (answered or aborted), and starts the
+/// clock of the connection's next request.
+let requestCompleted: MHD_RequestCompletedCallback = { context, connection, stateSlot, _ in
+    if let context, let connection { ServerContext.from(context).watch.requestCompleted(key(connection)) }
     guard let stateSlot, let slot = stateSlot.pointee else { return }
     Unmanaged<RequestState>.fromOpaque(slot).release()
     stateSlot.pointee = nil

@@ -12,8 +12,12 @@ public final class Server: Sendable {
     public struct Limits: Sendable {
         /// Worker threads; each serves its connections one request at a time.
         public var threads = 8
-        /// Idle or slow connections are closed after this many seconds without progress.
+        /// Connections are closed after this many seconds without progress (a client that
+        /// stops reading its response, or sends nothing at all).
         public var connectionTimeoutSeconds = 30
+        /// Seconds a client has to send a whole request (line, headers, body), however slowly it
+        /// trickles; also the longest a kept-alive connection waits for its next request.
+        public var requestTimeoutSeconds = 10
         /// Open connections at most; more are refused at accept.
         public var maxConnections = 1024
         /// Bytes per connection for the request line, headers and query parameters; beyond,
@@ -45,7 +49,8 @@ public final class Server: Sendable {
     /// Starts listening on `host:port` at once; the handler runs until `stop()`. An IPv6 host
     /// listens for IPv4 too (`::` is every interface of both).
     public init(host: String, port: Int, limits: Limits = Limits(), handler: @escaping RequestHandler) throws {
-        context = ServerContext(handler: handler, limits: limits)
+        context = ServerContext(handler: handler, limits: limits,
+                                watch: ConnectionWatch(timeoutSeconds: limits.requestTimeoutSeconds))
         let address = try SocketAddress(host: host, port: port)
         var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_TURBO.rawValue | MHD_USE_ERROR_LOG.rawValue
         if address.isIPv6 { flags |= MHD_USE_DUAL_STACK.rawValue }
@@ -53,22 +58,27 @@ public final class Server: Sendable {
         let started = address.withPointer { sockaddr in
             cmhd_start(UInt32(flags), sockaddr, UInt32(limits.threads), UInt32(limits.connectionTimeoutSeconds),
                        limits.headerMemory, UInt32(limits.maxConnections), accessHandler, opaque, requestCompleted,
-                       targetReceived)
+                       targetReceived, connectionChanged)
         }
         guard let started else {
             throw ServerError(message: "cannot listen on \(host):\(port) (address in use, or not an address of this machine)")
         }
         daemon.withLock { $0 = Daemon(pointer: started) }
         self.port = Int(cmhd_bound_port(started))
+        context.watch.start()
     }
 
     deinit { stop() }
+
+    /// Connections closed so far because their request did not arrive within `requestTimeoutSeconds`.
+    public var connectionsClosedForLateness: Int { context.watch.closedForLateness }
 
     /// Stops accepting, finishes the requests in progress, and closes every connection. The
     /// first call does it; later ones, from any thread, return at once.
     public func stop() {
         if let running = daemon.withLock({ $0.take() }) {
             MHD_stop_daemon(running.pointer)
+            context.watch.stop()
         }
     }
 }

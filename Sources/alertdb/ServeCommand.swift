@@ -53,8 +53,11 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Reverse proxies whose X-Forwarded-For is believed (ALERTDB_TRUSTED_PROXIES).", valueName: "address,..."))
     var trustedProxies: String?
 
-    @Option(help: ArgumentHelp("Seconds after which an idle or stalled connection is closed (ALERTDB_CONNECTION_TIMEOUT).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds after which a connection making no progress is closed (ALERTDB_CONNECTION_TIMEOUT).", valueName: "seconds"))
     var connectionTimeout: Int?
+
+    @Option(help: ArgumentHelp("Seconds a client has to send a whole request, however slowly it trickles (ALERTDB_REQUEST_TIMEOUT).", valueName: "seconds"))
+    var requestTimeout: Int?
 
     @Option(help: "Open HTTP connections at most (ALERTDB_MAX_CONNECTIONS).")
     var maxConnections: Int?
@@ -70,6 +73,7 @@ struct ServeCommand: ParsableCommand {
             ("ALERTDB_CUTOUT_BUDGET_FACTOR", cutoutBudgetFactor.map { String($0) }),
             ("ALERTDB_TRUSTED_PROXIES", trustedProxies), ("ALERTDB_CONNECTION_TIMEOUT", connectionTimeout.map(String.init)),
             ("ALERTDB_MAX_CONNECTIONS", maxConnections.map(String.init)),
+            ("ALERTDB_REQUEST_TIMEOUT", requestTimeout.map(String.init)),
         ]
         return Dictionary(uniqueKeysWithValues: given.compactMap { key, value in value.map { (key, $0) } })
     }
@@ -91,6 +95,7 @@ struct ServeCommand: ParsableCommand {
         var limits = Server.Limits()
         limits.threads = threads
         limits.connectionTimeoutSeconds = settings.connectionTimeout
+        limits.requestTimeoutSeconds = settings.requestTimeout
         // Each connection is a file, and so is each database connection (two pools at most) and a few more.
         let spare = 4 * threads + 64
         limits.maxConnections = max(1, min(settings.maxConnections,

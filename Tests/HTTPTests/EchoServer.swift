@@ -2,9 +2,11 @@ import HTTP
 import XCTest
 
 extension XCTestCase {
-    /// A server whose handler describes the request it got, as text.
-    func echoServer(limits: Server.Limits = Server.Limits(), host: String = "127.0.0.1") throws -> Server {
+    /// A server whose handler describes the request it got, as text; it waits `delay` seconds
+    /// before answering, like a slow query.
+    func echoServer(limits: Server.Limits = Server.Limits(), host: String = "127.0.0.1", delay: Double = 0) throws -> Server {
         try Server(host: host, port: 0, limits: limits) { request in
+            if delay > 0 { Thread.sleep(forTimeInterval: delay) }
             var lines = ["\(request.method) \(request.path)"]
             lines += request.query.map { "q \($0.name)=\($0.value)" }
             lines.append("h x-test=\(request.header("X-Test") ?? "-")")

@@ -5,6 +5,68 @@ import XCTest
 /// The limits that keep slow, greedy or oversize clients from holding connections: each is
 /// answered (414, 431) or cut off (the request timeout, connections per client) as documented.
 final class LimitsTests: XCTestCase {
+    /// Seconds until `connection` is closed by the server, checking every 0.1 s, while
+    /// `trickle` (called every `interval` s) keeps sending bytes; nil if still open at `limit`.
+    private func secondsUntilClosed(_ connection: RawConnection, limit: Double, interval: Double = 0.5,
+                                    trickle: (() -> Void)? = nil) -> Double? {
+        let started = Date()
+        var lastSent = started
+        while Date().timeIntervalSince(started) < limit {
+            if connection.isClosedByServer { return Date().timeIntervalSince(started) }
+            if let trickle, Date().timeIntervalSince(lastSent) >= interval {
+                trickle()
+                lastSent = Date()
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return nil
+    }
+
+    func testATricklingClientIsCutOffAtTheRequestTimeout() throws {
+        var limits = Server.Limits()
+        limits.requestTimeoutSeconds = 2
+        let server = try echoServer(limits: limits)
+        let slow = try RawConnection(port: server.port)
+        slow.send("GET / HTTP/1.1\r\nHost: t\r\n")
+        var line = 0
+        // One header line every half second: libmicrohttpd's own timeout (30 s) never fires.
+        let held = secondsUntilClosed(slow, limit: 8) {
+            line += 1
+            slow.send("X-Line-\(line): x\r\n")
+        }
+        let seconds = try XCTUnwrap(held, "a trickling client kept its connection for 8 s")
+        XCTAssertGreaterThan(seconds, 1.5)
+        XCTAssertLessThan(seconds, 3.5)
+        XCTAssertEqual(server.connectionsClosedForLateness, 1)
+        // Others are served meanwhile and after.
+        XCTAssertTrue(try RawHTTP.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", port: server.port).hasPrefix("HTTP/1.1 200"))
+    }
+
+    func testARequestSlowToAnswerIsNotCutOff() throws {
+        var limits = Server.Limits()
+        limits.requestTimeoutSeconds = 1
+        // The clock stops once the request is in: a 2.5 s query is answered in full.
+        let server = try echoServer(limits: limits, delay: 2.5)
+        let reply = try RawHTTP.send("GET /slow HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", port: server.port)
+        XCTAssertTrue(reply.hasPrefix("HTTP/1.1 200") && reply.contains("GET /slow"), reply)
+        XCTAssertEqual(server.connectionsClosedForLateness, 0)
+    }
+
+    func testAKeptAliveConnectionWaitsForItsNextRequestAtMostTheRequestTimeout() throws {
+        var limits = Server.Limits()
+        limits.requestTimeoutSeconds = 2
+        let server = try echoServer(limits: limits)
+        let connection = try RawConnection(port: server.port)
+        // Two requests in a row on one connection, the second within the timeout.
+        for path in ["/one", "/two"] {
+            connection.send("GET \(path) HTTP/1.1\r\nHost: t\r\n\r\n")
+            Thread.sleep(forTimeInterval: 1.2)
+            XCTAssertFalse(connection.isClosedByServer, path)
+        }
+        let idle = try XCTUnwrap(secondsUntilClosed(connection, limit: 5))
+        XCTAssertLessThan(idle, 1.5)   // 2 s after the second answer, 1.2 s of which had passed
+    }
+
     func testTooManyQueryParametersGetA414WithJSONAtOnce() throws {
         let server = try echoServer()
         // 1,000 parameters are fine; past about 3,800, libmicrohttpd 0.9.75 hung for 30 s.

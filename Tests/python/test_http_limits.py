@@ -1,5 +1,7 @@
 """What `alertdb serve` does with clients that are slow, greedy, oversize or not who they say:
 
+- a client trickling its request (one header line a second) is cut off at ALERTDB_REQUEST_TIMEOUT,
+  where libmicrohttpd's own timeout restarted with every byte;
 - too many query parameters, a long target or large headers get 414/431 with JSON at once,
   where thousands of parameters hung the connection for 30 s;
 - `--host ::` serves IPv4 and IPv6 alike.
@@ -28,7 +30,8 @@ def loaded_db(make_database, ingest, shared_dir):
 
 @pytest.fixture(scope="module")
 def server(loaded_db, start_server):
-    return start_server(loaded_db)
+    """A server with the defaults but a short request timeout (3 s)."""
+    return start_server(loaded_db, env={"ALERTDB_REQUEST_TIMEOUT": "3"})
 
 
 def connect(port: int, source: str = "127.0.0.1", host: str = "127.0.0.1", timeout: float = 10) -> socket.socket:
@@ -63,6 +66,48 @@ def status_and_body(reply: bytes) -> tuple[int, dict[str, str], bytes]:
     assert lines[0].startswith("HTTP/1.1 "), reply[:200]
     headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
     return int(lines[0].split()[1]), headers, body
+
+
+def closed(sock: socket.socket) -> bool:
+    """Whether the server has closed `sock` (anything it sent first is read and dropped)."""
+    sock.setblocking(False)
+    try:
+        while True:
+            if not sock.recv(4096):
+                return True
+    except BlockingIOError:
+        return False
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    finally:
+        sock.setblocking(True)
+
+
+# --------------------------------------------------------------------------- slow clients (item 5)
+
+
+def test_a_trickling_client_is_cut_off_at_the_request_timeout(server):
+    """One header line a second used to keep a connection as long as the client liked (each
+    byte restarted libmicrohttpd's 30 s timeout); with ALERTDB_REQUEST_TIMEOUT=3 it is closed
+    about 3 s after it opened, while others are served."""
+    with connect(server.port) as sock:
+        started = time.monotonic()
+        sock.sendall(b"GET /?format=json HTTP/1.1\r\nHost: x\r\n")
+        held, line = None, 0
+        while held is None and time.monotonic() - started < 12:
+            time.sleep(0.05)
+            if closed(sock):
+                held = time.monotonic() - started
+            elif time.monotonic() - started > line + 1:
+                line += 1
+                assert get(server.url, "/health", timeout=5).status == 200
+                try:
+                    sock.sendall(f"X-Line-{line}: x\r\n".encode())
+                except (BrokenPipeError, ConnectionResetError):
+                    held = time.monotonic() - started
+    print(f"a client sending one header line a second was cut off after {held} s")
+    assert held is not None, "the trickling client still had its connection after 12 s"
+    assert 2.9 < held < 4, held
 
 
 # --------------------------------------------------------------------------- oversize requests (item 5)

@@ -26,7 +26,8 @@ public struct Setting: Sendable {
         Setting("ALERTDB_CUTOUT_BUDGET_FACTOR", "3", "how many times larger the separate budget of cutout images is"),
         Setting("ALERTDB_TRUSTED_PROXIES", "", "comma-separated addresses or networks (10.0.0.0/8) of reverse proxies whose X-Forwarded-For is believed"),
         Setting("ALERTDB_RATE_LIMIT_DATABASE", "", "database of the rate-limit buckets, when DATABASE_URL is a read-only replica (empty: DATABASE_URL)"),
-        Setting("ALERTDB_CONNECTION_TIMEOUT", "30", "seconds after which an idle or stalled connection is closed"),
+        Setting("ALERTDB_CONNECTION_TIMEOUT", "30", "seconds after which a connection making no progress is closed"),
+        Setting("ALERTDB_REQUEST_TIMEOUT", "10", "seconds a client has to send a whole request, however slowly, and a kept-alive connection to start its next"),
         Setting("ALERTDB_MAX_CONNECTIONS", "1024", "open HTTP connections at most"),
     ]
 

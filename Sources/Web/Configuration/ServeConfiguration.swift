@@ -19,6 +19,8 @@ public struct ServeConfiguration: Sendable {
     /// Where the rate-limit buckets are: `database` unless given.
     public let rateLimitDatabase: String
     public let connectionTimeout: Int
+    /// Seconds a client has to send a whole request.
+    public let requestTimeout: Int
     public let maxConnections: Int
 
     /// `flags` are the settings given on the command line, by key. Every value is checked here,
@@ -42,6 +44,7 @@ public struct ServeConfiguration: Sendable {
         let bucketDatabase = read.text("ALERTDB_RATE_LIMIT_DATABASE")
         rateLimitDatabase = bucketDatabase.isEmpty ? database : bucketDatabase
         connectionTimeout = try read.integer("ALERTDB_CONNECTION_TIMEOUT", 1...3600)
+        requestTimeout = try read.integer("ALERTDB_REQUEST_TIMEOUT", 1...3600)
         maxConnections = try read.integer("ALERTDB_MAX_CONNECTIONS", 1...1_000_000)
     }
 }
