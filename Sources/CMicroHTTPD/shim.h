@@ -8,10 +8,12 @@ typedef void *(*cmhd_target_callback)(void *context, const char *target, struct 
 
 /* MHD_start_daemon is variadic, which Swift cannot call: this fixes the options alertdb uses.
  * `address` carries the host and port; `completed` frees each request's context; `target` sees
- * each request line first; `connections` hears of every connection opened and closed. */
+ * each request line first; `connections` hears of every connection opened and closed.
+ * `clientLimit` caps the connections of one peer address (0: no cap). */
 static inline struct MHD_Daemon *cmhd_start(unsigned int flags, const struct sockaddr *address,
                                             unsigned int threads, unsigned int timeoutSeconds,
                                             size_t memoryLimit, unsigned int connectionLimit,
+                                            unsigned int clientLimit,
                                             MHD_AccessHandlerCallback handler, void *context,
                                             MHD_RequestCompletedCallback completed,
                                             cmhd_target_callback target,
@@ -22,6 +24,7 @@ static inline struct MHD_Daemon *cmhd_start(unsigned int flags, const struct soc
                             MHD_OPTION_CONNECTION_TIMEOUT, timeoutSeconds,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, memoryLimit,
                             MHD_OPTION_CONNECTION_LIMIT, connectionLimit,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, clientLimit,
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, context,
                             MHD_OPTION_URI_LOG_CALLBACK, target, context,

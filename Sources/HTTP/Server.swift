@@ -20,6 +20,9 @@ public final class Server: Sendable {
         public var requestTimeoutSeconds = 10
         /// Open connections at most; more are refused at accept.
         public var maxConnections = 1024
+        /// Open connections of one peer address at most (0: no cap); more are closed at accept.
+        /// Behind a reverse proxy every client has the proxy's address.
+        public var maxConnectionsPerClient = 64
         /// Bytes per connection for the request line, headers and query parameters; beyond,
         /// libmicrohttpd answers 414 or 431 itself, in HTML. Its default, 32 kB, is too tight:
         /// libmicrohttpd 0.9.75 drops the connection unanswered when a request comes within a few
@@ -57,7 +60,8 @@ public final class Server: Sendable {
         let opaque = Unmanaged.passUnretained(context).toOpaque()
         let started = address.withPointer { sockaddr in
             cmhd_start(UInt32(flags), sockaddr, UInt32(limits.threads), UInt32(limits.connectionTimeoutSeconds),
-                       limits.headerMemory, UInt32(limits.maxConnections), accessHandler, opaque, requestCompleted,
+                       limits.headerMemory, UInt32(limits.maxConnections), UInt32(limits.maxConnectionsPerClient),
+                       accessHandler, opaque, requestCompleted,
                        targetReceived, connectionChanged)
         }
         guard let started else {

@@ -62,6 +62,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Open HTTP connections at most (ALERTDB_MAX_CONNECTIONS).")
     var maxConnections: Int?
 
+    @Option(help: "Open HTTP connections of one peer address at most; 0: no cap (ALERTDB_MAX_CONNECTIONS_PER_CLIENT).")
+    var maxConnectionsPerClient: Int?
+
     /// The flags given, by setting name.
     private var flags: [String: String] {
         let given: [(String, String?)] = [
@@ -74,6 +77,7 @@ struct ServeCommand: ParsableCommand {
             ("ALERTDB_TRUSTED_PROXIES", trustedProxies), ("ALERTDB_CONNECTION_TIMEOUT", connectionTimeout.map(String.init)),
             ("ALERTDB_MAX_CONNECTIONS", maxConnections.map(String.init)),
             ("ALERTDB_REQUEST_TIMEOUT", requestTimeout.map(String.init)),
+            ("ALERTDB_MAX_CONNECTIONS_PER_CLIENT", maxConnectionsPerClient.map(String.init)),
         ]
         return Dictionary(uniqueKeysWithValues: given.compactMap { key, value in value.map { (key, $0) } })
     }
@@ -96,6 +100,7 @@ struct ServeCommand: ParsableCommand {
         limits.threads = threads
         limits.connectionTimeoutSeconds = settings.connectionTimeout
         limits.requestTimeoutSeconds = settings.requestTimeout
+        limits.maxConnectionsPerClient = settings.maxConnectionsPerClient
         // Each connection is a file, and so is each database connection (two pools at most) and a few more.
         let spare = 4 * threads + 64
         limits.maxConnections = max(1, min(settings.maxConnections,

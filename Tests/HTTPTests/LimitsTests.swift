@@ -67,6 +67,22 @@ final class LimitsTests: XCTestCase {
         XCTAssertLessThan(idle, 1.5)   // 2 s after the second answer, 1.2 s of which had passed
     }
 
+    func testConnectionsOfOneClientAreCapped() throws {
+        var limits = Server.Limits()
+        limits.maxConnectionsPerClient = 4
+        let server = try echoServer(limits: limits)
+        let held = try (0..<4).map { _ in try RawConnection(port: server.port) }
+        Thread.sleep(forTimeInterval: 0.2)
+        XCTAssertFalse(held.contains { $0.isClosedByServer })
+        // The fifth from the same address is closed at once, unanswered.
+        let fifth = try RawConnection(port: server.port)
+        fifth.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        XCTAssertEqual(fifth.readAll(), "")
+        // Another address is served.
+        let other = try RawHTTP.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", port: server.port, source: "127.0.0.2")
+        XCTAssertTrue(other.hasPrefix("HTTP/1.1 200") && other.contains("peer 127.0.0.2"), other)
+    }
+
     func testTooManyQueryParametersGetA414WithJSONAtOnce() throws {
         let server = try echoServer()
         // 1,000 parameters are fine; past about 3,800, libmicrohttpd 0.9.75 hung for 30 s.

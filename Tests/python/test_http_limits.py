@@ -2,6 +2,7 @@
 
 - a client trickling its request (one header line a second) is cut off at ALERTDB_REQUEST_TIMEOUT,
   where libmicrohttpd's own timeout restarted with every byte;
+- one address holds at most ALERTDB_MAX_CONNECTIONS_PER_CLIENT connections (64);
 - too many query parameters, a long target or large headers get 414/431 with JSON at once,
   where thousands of parameters hung the connection for 30 s;
 - `--host ::` serves IPv4 and IPv6 alike.
@@ -108,6 +109,29 @@ def test_a_trickling_client_is_cut_off_at_the_request_timeout(server):
     print(f"a client sending one header line a second was cut off after {held} s")
     assert held is not None, "the trickling client still had its connection after 12 s"
     assert 2.9 < held < 4, held
+
+
+def test_one_address_holds_at_most_64_connections(server):
+    """The 65th connection of one address is closed at once, unanswered; other addresses are
+    served meanwhile."""
+    held = [connect(server.port, "127.0.0.3") for _ in range(64)]
+    try:
+        time.sleep(0.3)
+        assert not any(closed(sock) for sock in held)
+        reply = exchange(server.port, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "127.0.0.3", timeout=5)
+        assert reply == b"", reply[:200]
+        assert get(server.url, "/health").status == 200
+    finally:
+        for sock in held:
+            sock.close()
+    # Once they are gone, the address is served again.
+    deadline = time.monotonic() + 5
+    while True:
+        reply = exchange(server.port, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "127.0.0.3", timeout=5)
+        if reply.startswith(b"HTTP/1.1 200") or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert reply.startswith(b"HTTP/1.1 200"), reply[:200]
 
 
 # --------------------------------------------------------------------------- oversize requests (item 5)

@@ -29,6 +29,7 @@ public struct Setting: Sendable {
         Setting("ALERTDB_CONNECTION_TIMEOUT", "30", "seconds after which a connection making no progress is closed"),
         Setting("ALERTDB_REQUEST_TIMEOUT", "10", "seconds a client has to send a whole request, however slowly, and a kept-alive connection to start its next"),
         Setting("ALERTDB_MAX_CONNECTIONS", "1024", "open HTTP connections at most"),
+        Setting("ALERTDB_MAX_CONNECTIONS_PER_CLIENT", "64", "open HTTP connections of one peer address at most (0: no cap; behind a proxy every client has its address)"),
     ]
 
     public static let consume: [Setting] = [

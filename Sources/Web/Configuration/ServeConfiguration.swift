@@ -22,6 +22,8 @@ public struct ServeConfiguration: Sendable {
     /// Seconds a client has to send a whole request.
     public let requestTimeout: Int
     public let maxConnections: Int
+    /// Open connections of one peer address at most; 0 for no cap.
+    public let maxConnectionsPerClient: Int
 
     /// `flags` are the settings given on the command line, by key. Every value is checked here,
     /// so that a mistake stops the start, naming the setting, rather than failing a request.
@@ -46,5 +48,6 @@ public struct ServeConfiguration: Sendable {
         connectionTimeout = try read.integer("ALERTDB_CONNECTION_TIMEOUT", 1...3600)
         requestTimeout = try read.integer("ALERTDB_REQUEST_TIMEOUT", 1...3600)
         maxConnections = try read.integer("ALERTDB_MAX_CONNECTIONS", 1...1_000_000)
+        maxConnectionsPerClient = try read.integer("ALERTDB_MAX_CONNECTIONS_PER_CLIENT", 0...1_000_000)
     }
 }

@@ -24,11 +24,13 @@ final class ServeConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.connectionTimeout, 30)
         XCTAssertEqual(configuration.requestTimeout, 10)
         XCTAssertEqual(configuration.maxConnections, 1024)
+        XCTAssertEqual(configuration.maxConnectionsPerClient, 64)
     }
 
     func testMistakesStopTheStartAndNameTheSetting() {
         for (key, value) in [("ALERTDB_PORT", "http"), ("ALERTDB_PORT", "70000"), ("ALERTDB_RATE_LIMIT", "maybe"),
-                             ("ALERTDB_RATE_LIMIT_INTERVAL", "0"), ("ALERTDB_THREADS", "0"), ("ALERTDB_REQUEST_TIMEOUT", "0")] {
+                             ("ALERTDB_RATE_LIMIT_INTERVAL", "0"), ("ALERTDB_THREADS", "0"), ("ALERTDB_REQUEST_TIMEOUT", "0"),
+                             ("ALERTDB_MAX_CONNECTIONS_PER_CLIENT", "-1")] {
             XCTAssertThrowsError(try ServeConfiguration(flags: [:], environment: [key: value], file: [:])) { error in
                 XCTAssertTrue("\(error)".hasPrefix(key), "\(error)")
             }
