@@ -554,10 +554,13 @@ def paths() -> dict:
         "description": "the help page or its catalogue",
         "content": {**json_content("Help"), **html_content()}}, params=[fmt], not_found=False, rate_limited=False)
     metrics = {
-        "summary": "Figures for monitoring (Prometheus text format); not rate limited",
+        "summary": "Figures for monitoring (Prometheus text format); not rate limited; only for the addresses "
+                   "of ALERTDB_METRICS_ALLOW (loopback unless set)",
         "parameters": [],
         "responses": {"200": {"description": "this process's requests and pool, and the archive's figures",
-                              "content": {"text/plain": {"schema": {"type": "string"}}}}},
+                              "content": {"text/plain": {"schema": {"type": "string"}}}},
+                      "404": error_response("the client's address may not read the metrics: answered as a page "
+                                            "that does not exist")},
     }
 
     def route(operation: dict, *, post: dict | None = None) -> dict:

@@ -13,18 +13,22 @@ public final class AlertService: Sendable {
     /// Nil when rate limiting is off.
     let limiter: RateLimiter?
     let identity: ClientIdentity
+    let metricsAccess: MetricsAccess
     let metrics = RequestMetrics()
     let statistics: CachedStatistics
 
     /// `renderCacheBytes` bounds the JSON kept of alerts already rendered (0: none).
     /// `limiter` is nil to serve without rate limiting; `identity` says which proxies are trusted.
+    /// `metricsAccess` says who may read `/metrics`.
     public init(archive: Archive, schema: StoreSchema, renderCacheBytes: Int = 64 << 20, limiter: RateLimiter? = nil,
-                identity: ClientIdentity = ClientIdentity(trustedProxies: [])) {
+                identity: ClientIdentity = ClientIdentity(trustedProxies: []),
+                metricsAccess: MetricsAccess = MetricsAccess(allowed: AddressList(MetricsAccess.defaultAllowed)!)) {
         self.archive = archive
         self.schema = schema
         rendered = RenderedAlerts(capacityBytes: renderCacheBytes)
         self.limiter = limiter
         self.identity = identity
+        self.metricsAccess = metricsAccess
         statistics = CachedStatistics(archive: archive)
     }
 
@@ -85,7 +89,12 @@ public final class AlertService: Sendable {
             case .latest: return try latest(try requested.get())
             case .health: return try health(request)
             case .help: return help(try requested.get())
-            case .metrics: return metricsText()
+            case .metrics:
+                // Refused exactly as a page that does not exist: nothing tells the public it is there.
+                guard metricsAccess.allows(request) else {
+                    return Responses.error(404, "no such page: \(request.path.prefix(200))", as: representation)
+                }
+                return metricsText()
             case .notFound: return Responses.error(404, "no such page", as: representation)
             }
         } catch let error as ParameterError {

@@ -65,6 +65,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Open HTTP connections of one peer address at most; 0: no cap (ALERTDB_MAX_CONNECTIONS_PER_CLIENT).")
     var maxConnectionsPerClient: Int?
 
+    @Option(help: ArgumentHelp("Addresses or networks that may read /metrics (ALERTDB_METRICS_ALLOW; loopback by default).", valueName: "address,..."))
+    var metricsAllow: String?
+
     /// The flags given, by setting name.
     private var flags: [String: String] {
         let given: [(String, String?)] = [
@@ -78,6 +81,7 @@ struct ServeCommand: ParsableCommand {
             ("ALERTDB_MAX_CONNECTIONS", maxConnections.map(String.init)),
             ("ALERTDB_REQUEST_TIMEOUT", requestTimeout.map(String.init)),
             ("ALERTDB_MAX_CONNECTIONS_PER_CLIENT", maxConnectionsPerClient.map(String.init)),
+            ("ALERTDB_METRICS_ALLOW", metricsAllow),
         ]
         return Dictionary(uniqueKeysWithValues: given.compactMap { key, value in value.map { (key, $0) } })
     }
@@ -123,7 +127,7 @@ struct ServeCommand: ParsableCommand {
             limiter = RateLimiter(settings: limiting, access: access)
         }
         let service = AlertService(archive: archive, schema: schema, renderCacheBytes: settings.renderCacheMegabytes << 20,
-                                   limiter: limiter, identity: identity)
+                                   limiter: limiter, identity: identity, metricsAccess: settings.metricsAccess)
         let server: Server
         do {
             server = try Server(host: settings.host, port: settings.port, limits: limits) { service.handle($0) }

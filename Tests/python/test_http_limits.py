@@ -5,6 +5,8 @@
 - one address holds at most ALERTDB_MAX_CONNECTIONS_PER_CLIENT connections (64);
 - too many query parameters, a long target or large headers get 414/431 with JSON at once,
   where thousands of parameters hung the connection for 30 s;
+- /metrics answers only the addresses of ALERTDB_METRICS_ALLOW (loopback), whatever the path's
+  spelling, and not what a proxy forwards;
 - `--host ::` serves IPv4 and IPv6 alike.
 
 New settings are given in the environment, which an older binary ignores: so each test fails
@@ -31,8 +33,10 @@ def loaded_db(make_database, ingest, shared_dir):
 
 @pytest.fixture(scope="module")
 def server(loaded_db, start_server):
-    """A server with the defaults but a short request timeout (3 s)."""
-    return start_server(loaded_db, env={"ALERTDB_REQUEST_TIMEOUT": "3"})
+    """A server with the defaults but a short request timeout (3 s) and one more address that
+    may read /metrics."""
+    return start_server(loaded_db, env={"ALERTDB_REQUEST_TIMEOUT": "3",
+                                        "ALERTDB_METRICS_ALLOW": "127.0.0.0/8,::1,127.77.0.0/16"})
 
 
 def connect(port: int, source: str = "127.0.0.1", host: str = "127.0.0.1", timeout: float = 10) -> socket.socket:
@@ -162,6 +166,46 @@ def test_a_long_target_gets_a_414_and_large_headers_a_431_with_json(server):
     assert "larger than 65536 bytes" in json.loads(body)["error"]
     # Within the limits, a request is answered as before.
     assert raw(server.port, "GET", "/?format=json&" + "&".join(["rb__gte=0.1"] * 900)).status == 200
+
+
+# --------------------------------------------------------------------------- /metrics (item 3)
+
+METRICS_SPELLINGS = ["/metrics", "/metrics/", "/metrics//", "/metrics%2F", "/metrics/?x", "//metrics", "/%6Detrics"]
+
+
+def test_metrics_are_read_from_loopback(server):
+    for path in METRICS_SPELLINGS:
+        response = raw(server.port, "GET", path)
+        assert response.status == 200 and "alertdb_http_requests_total" in response.text, path
+
+
+@pytest.fixture(scope="module")
+def restricted_server(loaded_db, start_server):
+    """A server whose /metrics only 127.0.0.5 may read."""
+    return start_server(loaded_db, env={"ALERTDB_METRICS_ALLOW": "127.0.0.5"})
+
+
+@pytest.mark.parametrize("path", METRICS_SPELLINGS)
+def test_metrics_are_refused_to_other_addresses(restricted_server, path):
+    """Only the addresses of ALERTDB_METRICS_ALLOW read /metrics, however its path is spelt;
+    the others get the 404 of a page that does not exist."""
+    port = restricted_server.port
+    refused = status_and_body(exchange(port, f"GET {path} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nConnection: close\r\n\r\n".encode()))
+    assert refused[0] == 404, refused
+    assert json.loads(refused[2])["error"].startswith("no such page")
+    allowed = exchange(port, f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(), "127.0.0.5")
+    assert allowed.startswith(b"HTTP/1.1 200"), allowed[:200]
+
+
+def test_a_request_forwarded_from_elsewhere_does_not_read_metrics(server):
+    """A proxy on this machine connects from loopback: what it forwards for a client elsewhere
+    is refused, whether the proxy is trusted or not; a forwarding header never grants access."""
+    assert raw(server.port, "GET", "/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status == 404
+    assert raw(server.port, "GET", "/metrics", headers={"X-Forwarded-For": "127.77.0.1, 203.0.113.9"}).status == 404
+    assert raw(server.port, "GET", "/metrics", headers={"Forwarded": "for=203.0.113.9"}).status == 404
+    assert raw(server.port, "GET", "/metrics", headers={"X-Forwarded-For": "127.77.0.1"}).status == 200
+    reply = exchange(server.port, b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 127.0.0.1\r\nConnection: close\r\n\r\n", "127.0.0.9")
+    assert reply.startswith(b"HTTP/1.1 200"), reply[:100]   # 127.0.0.0/8 is allowed, 127.0.0.9 with it
 
 
 # --------------------------------------------------------------------------- dual stack (item 15)

@@ -24,6 +24,8 @@ public struct ServeConfiguration: Sendable {
     public let maxConnections: Int
     /// Open connections of one peer address at most; 0 for no cap.
     public let maxConnectionsPerClient: Int
+    /// Who may read `/metrics`.
+    public let metricsAccess: MetricsAccess
 
     /// `flags` are the settings given on the command line, by key. Every value is checked here,
     /// so that a mistake stops the start, naming the setting, rather than failing a request.
@@ -49,5 +51,10 @@ public struct ServeConfiguration: Sendable {
         requestTimeout = try read.integer("ALERTDB_REQUEST_TIMEOUT", 1...3600)
         maxConnections = try read.integer("ALERTDB_MAX_CONNECTIONS", 1...1_000_000)
         maxConnectionsPerClient = try read.integer("ALERTDB_MAX_CONNECTIONS_PER_CLIENT", 0...1_000_000)
+        let metricsAllow = read.list("ALERTDB_METRICS_ALLOW")
+        guard let allowed = AddressList(metricsAllow) else {
+            throw AlertDBError.invalidInput("ALERTDB_METRICS_ALLOW: \(AddressList.firstInvalid(metricsAllow) ?? "") is not an IP address or network (127.0.0.0/8)")
+        }
+        metricsAccess = MetricsAccess(allowed: allowed)
     }
 }
