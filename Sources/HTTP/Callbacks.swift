@@ -36,13 +36,14 @@ private final class RequestState {
 /// The key of a connection in the server's `ConnectionWatch`.
 private func key(_ connection: OpaquePointer) -> UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection))) }
 
-/// A connection opened or closed: the watch keeps its socket, peer and request clock.
+/// A connection opened or closed: the watch keeps its socket, addresses and request clock.
 let connectionChanged: MHD_NotifyConnectionCallback = { context, connection, _, event in
     guard let context, let connection else { return }
     let watch = ServerContext.from(context).watch
     if event == .CONNECTION_NOTIFY_STARTED {
+        let socket = cmhd_socket(connection)
         let peer = cmhd_client_address(connection).map(SocketAddress.host(of:)) ?? ""
-        watch.opened(key(connection), socket: cmhd_socket(connection), peer: peer)
+        watch.opened(key(connection), socket: socket, peer: peer, localAuthority: SocketAddress.localAuthority(ofSocket: socket))
     } else {
         watch.closed(key(connection))
     }
@@ -102,7 +103,8 @@ let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, metho
             headers: Dictionary(connectionValues(connection, .HEADER_KIND).map { ($0.name.lowercased(), $0.value) },
                                 uniquingKeysWith: { _, last in last }),
             body: state.body,
-            remoteAddress: connectionInfo?.peer ?? cmhd_client_address(connection).map(SocketAddress.host(of:)) ?? "")
+            remoteAddress: connectionInfo?.peer ?? cmhd_client_address(connection).map(SocketAddress.host(of:)) ?? "",
+            localAuthority: connectionInfo?.localAuthority ?? "")
         response = server.handler(request)
     }
     return queue(response, on: connection)

@@ -15,8 +15,9 @@ final class ConnectionWatch: Sendable {
     struct Entry {
         /// Its socket: libmicrohttpd's, which the watchdog only shuts down, never closes.
         let socket: Int32
-        /// The peer's address, worked out once per connection rather than per request.
+        /// Worked out once per connection rather than per request.
         let peer: String
+        let localAuthority: String
         /// When the request being received must be complete (monotonic nanoseconds); nil
         /// while a request is being answered, or once the watchdog has shut the socket down.
         var deadline: UInt64?
@@ -52,8 +53,8 @@ final class ConnectionWatch: Sendable {
     func stop() { stopped.store(true, ordering: .relaxed) }
 
     /// A connection was accepted: its request clock starts.
-    func opened(_ key: UInt, socket: Int32, peer: String) {
-        let entry = Entry(socket: socket, peer: peer, deadline: Self.now() + timeout)
+    func opened(_ key: UInt, socket: Int32, peer: String, localAuthority: String) {
+        let entry = Entry(socket: socket, peer: peer, localAuthority: localAuthority, deadline: Self.now() + timeout)
         entries.withLock { $0[key] = entry }
     }
 

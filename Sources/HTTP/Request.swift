@@ -11,17 +11,21 @@ public struct Request: Sendable {
     public let body: [UInt8]
     /// The peer's IP address (not a forwarded one); IPv4 peers of a dual-stack socket read as IPv4.
     public let remoteAddress: String
+    /// The address and port the client connected to (`127.0.0.1:8080`, `[::1]:8080`), or "".
+    public let localAuthority: String
     /// `http`, or the scheme a trusted reverse proxy says the client used.
     public var scheme = "http"
 
     public init(method: String, path: String, query: [(name: String, value: String)] = [],
-                headers: [String: String] = [:], body: [UInt8] = [], remoteAddress: String = "") {
+                headers: [String: String] = [:], body: [UInt8] = [], remoteAddress: String = "",
+                localAuthority: String = "") {
         self.method = method
         self.path = path
         self.query = query
         self.headers = headers
         self.body = body
         self.remoteAddress = remoteAddress
+        self.localAuthority = localAuthority
     }
 
     /// The header `name` (case-insensitive).

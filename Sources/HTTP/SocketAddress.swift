@@ -39,4 +39,23 @@ struct SocketAddress {
         if text.hasPrefix("::ffff:"), text.dropFirst(7).contains(".") { return String(text.dropFirst(7)) }
         return text
     }
+
+    /// `host:port` of `address`, the host of IPv6 in brackets (`[::1]:8080`), or "".
+    static func authority(of address: UnsafePointer<sockaddr>) -> String {
+        let host = host(of: address)
+        guard !host.isEmpty else { return "" }
+        let port = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+        return (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+    }
+
+    /// The local address and port of a connected socket, as `authority(of:)` writes it.
+    static func localAuthority(ofSocket socket: Int32) -> String {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        return withUnsafeMutablePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                getsockname(socket, address, &length) == 0 ? authority(of: address) : ""
+            }
+        }
+    }
 }

@@ -13,21 +13,25 @@ public final class AlertService: Sendable {
     /// Nil when rate limiting is off.
     let limiter: RateLimiter?
     let identity: ClientIdentity
+    /// The base of absolute links when the service has a public address (`ALERTDB_PUBLIC_URL`).
+    let publicBase: String?
     let metricsAccess: MetricsAccess
     let metrics = RequestMetrics()
     let statistics: CachedStatistics
 
     /// `renderCacheBytes` bounds the JSON kept of alerts already rendered (0: none).
     /// `limiter` is nil to serve without rate limiting; `identity` says which proxies are trusted.
+    /// `publicURL` (checked by `ServeConfiguration`), when given, starts every absolute link.
     /// `metricsAccess` says who may read `/metrics`.
     public init(archive: Archive, schema: StoreSchema, renderCacheBytes: Int = 64 << 20, limiter: RateLimiter? = nil,
-                identity: ClientIdentity = ClientIdentity(trustedProxies: []),
+                identity: ClientIdentity = ClientIdentity(trustedProxies: []), publicURL: String? = nil,
                 metricsAccess: MetricsAccess = MetricsAccess(allowed: AddressList(MetricsAccess.defaultAllowed)!)) {
         self.archive = archive
         self.schema = schema
         rendered = RenderedAlerts(capacityBytes: renderCacheBytes)
         self.limiter = limiter
         self.identity = identity
+        publicBase = publicURL.flatMap(Authority.publicBase)
         self.metricsAccess = metricsAccess
         statistics = CachedStatistics(archive: archive)
     }

@@ -68,6 +68,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Addresses or networks that may read /metrics (ALERTDB_METRICS_ALLOW; loopback by default).", valueName: "address,..."))
     var metricsAllow: String?
 
+    @Option(help: ArgumentHelp("The site's address; every absolute link starts with it (ALERTDB_PUBLIC_URL).", valueName: "https://..."))
+    var publicURL: String?
+
     /// The flags given, by setting name.
     private var flags: [String: String] {
         let given: [(String, String?)] = [
@@ -81,7 +84,7 @@ struct ServeCommand: ParsableCommand {
             ("ALERTDB_MAX_CONNECTIONS", maxConnections.map(String.init)),
             ("ALERTDB_REQUEST_TIMEOUT", requestTimeout.map(String.init)),
             ("ALERTDB_MAX_CONNECTIONS_PER_CLIENT", maxConnectionsPerClient.map(String.init)),
-            ("ALERTDB_METRICS_ALLOW", metricsAllow),
+            ("ALERTDB_METRICS_ALLOW", metricsAllow), ("ALERTDB_PUBLIC_URL", publicURL),
         ]
         return Dictionary(uniqueKeysWithValues: given.compactMap { key, value in value.map { (key, $0) } })
     }
@@ -127,7 +130,8 @@ struct ServeCommand: ParsableCommand {
             limiter = RateLimiter(settings: limiting, access: access)
         }
         let service = AlertService(archive: archive, schema: schema, renderCacheBytes: settings.renderCacheMegabytes << 20,
-                                   limiter: limiter, identity: identity, metricsAccess: settings.metricsAccess)
+                                   limiter: limiter, identity: identity, publicURL: settings.publicURL,
+                                   metricsAccess: settings.metricsAccess)
         let server: Server
         do {
             server = try Server(host: settings.host, port: settings.port, limits: limits) { service.handle($0) }

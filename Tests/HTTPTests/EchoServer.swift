@@ -12,6 +12,7 @@ extension XCTestCase {
             lines.append("h x-test=\(request.header("X-Test") ?? "-")")
             lines.append("body \(request.body.count) \(String(decoding: request.body, as: UTF8.self))")
             lines.append("peer \(request.remoteAddress)")
+            lines.append("local \(request.localAuthority)")
             return Response(status: 200, headers: [("Content-Type", "text/plain"), ("X-Echo", "1")], body: Array(lines.joined(separator: "\n").utf8))
         }
     }

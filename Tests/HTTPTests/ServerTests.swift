@@ -58,9 +58,9 @@ final class ServerTests: XCTestCase {
         try XCTSkipUnless(RawHTTP.hasIPv6Loopback, "no IPv6 loopback on this machine")
         let server = try echoServer(host: "::")
         let v6 = try RawHTTP.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", port: server.port, host: "::1")
-        XCTAssertTrue(v6.contains("peer ::1"), v6)
+        XCTAssertTrue(v6.contains("peer ::1\nlocal [::1]:\(server.port)"), v6)
         // IPv4 peers arrive as ::ffff:127.0.0.1 on the dual-stack socket and read as IPv4.
         let v4 = try RawHTTP.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", port: server.port, host: "127.0.0.1")
-        XCTAssertTrue(v4.contains("peer 127.0.0.1"), v4)
+        XCTAssertTrue(v4.contains("peer 127.0.0.1\nlocal 127.0.0.1:\(server.port)"), v4)
     }
 }

@@ -7,6 +7,8 @@
   where thousands of parameters hung the connection for 30 s;
 - /metrics answers only the addresses of ALERTDB_METRICS_ALLOW (loopback), whatever the path's
   spelling, and not what a proxy forwards;
+- the Host header cannot steer the API's links: ALERTDB_PUBLIC_URL when set, else a Host that
+  is only a host and port, else the address the client connected to;
 - `--host ::` serves IPv4 and IPv6 alike.
 
 New settings are given in the environment, which an older binary ignores: so each test fails
@@ -206,6 +208,44 @@ def test_a_request_forwarded_from_elsewhere_does_not_read_metrics(server):
     assert raw(server.port, "GET", "/metrics", headers={"X-Forwarded-For": "127.77.0.1"}).status == 200
     reply = exchange(server.port, b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 127.0.0.1\r\nConnection: close\r\n\r\n", "127.0.0.9")
     assert reply.startswith(b"HTTP/1.1 200"), reply[:100]   # 127.0.0.0/8 is allowed, 127.0.0.9 with it
+
+
+# --------------------------------------------------------------------------- links (item 14)
+
+
+def alert_id_of(db) -> int:
+    return db.conn.execute("SELECT id FROM candidate ORDER BY id LIMIT 1").fetchone()[0]
+
+
+def test_the_public_url_starts_every_link_whatever_the_host(loaded_db, start_server):
+    server = start_server(loaded_db, env={"ALERTDB_PUBLIC_URL": "https://alerts.example.org/"})
+    alert_id = alert_id_of(loaded_db)
+    for host in ["evil.example", "127.0.0.1", None]:
+        headers = {"Host": host} if host else {}
+        listing = raw(server.port, "GET", "/?format=json&rb__gte=0.1", headers=headers).json()
+        links = [listing["next"]] + [r[key] for r in listing["results"] for key in ("avro",)]
+        detail = raw(server.port, "GET", f"/{alert_id}/?format=json", headers=headers).json()
+        links += list(detail["cutouts"].values())
+        links += [r["avro"] for r in json.loads(raw(server.port, "POST", "/", body=json.dumps({"queries": [{"rb__gte": 0.1}]}).encode(),
+                                                    headers={**headers, "Content-Type": "application/json"}).body)["results"][0]["results"]]
+        urls = [link for link in links if link]
+        assert len(urls) > 10
+        assert all(link.startswith("https://alerts.example.org/") for link in urls), (host, urls[:5])
+
+
+@pytest.mark.parametrize("host", ["evil.example:1:2", "evil.example/x", "evil_example", "x@evil.example",
+                                  "127.0.0.1:99999", "[evil.example]", "evil.example\"", "a..b"])
+def test_a_host_that_is_not_a_host_and_port_does_not_reach_the_links(server, host):
+    """Without ALERTDB_PUBLIC_URL, links use the Host only when it is a host name or address with
+    an optional port; anything else falls back to the address the client connected to."""
+    listing = raw(server.port, "GET", "/?format=json", headers={"Host": host}).json()
+    assert listing["results"][0]["avro"].startswith(f"http://127.0.0.1:{server.port}/"), listing["results"][0]["avro"]
+
+
+@pytest.mark.parametrize("host", ["alerts.example.org", "alerts.example.org:8443", "127.0.0.1:8080", "[::1]:8080"])
+def test_a_host_and_port_makes_the_links(server, host):
+    listing = raw(server.port, "GET", "/?format=json", headers={"Host": host}).json()
+    assert listing["results"][0]["avro"].startswith(f"http://{host}/"), listing["results"][0]["avro"]
 
 
 # --------------------------------------------------------------------------- dual stack (item 15)

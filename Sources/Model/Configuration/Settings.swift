@@ -31,6 +31,7 @@ public struct Setting: Sendable {
         Setting("ALERTDB_MAX_CONNECTIONS", "1024", "open HTTP connections at most"),
         Setting("ALERTDB_MAX_CONNECTIONS_PER_CLIENT", "64", "open HTTP connections of one peer address at most (0: no cap; behind a proxy every client has its address)"),
         Setting("ALERTDB_METRICS_ALLOW", "127.0.0.0/8,::1", "comma-separated addresses or networks that may read /metrics (others get 404)"),
+        Setting("ALERTDB_PUBLIC_URL", "", "the site's address (https://alerts.example.org): every absolute link starts with it (empty: the request's Host, checked)"),
     ]
 
     public static let consume: [Setting] = [

@@ -26,6 +26,8 @@ public struct ServeConfiguration: Sendable {
     public let maxConnectionsPerClient: Int
     /// Who may read `/metrics`.
     public let metricsAccess: MetricsAccess
+    /// The start of every absolute link, without a final slash; nil to build them from the request.
+    public let publicURL: String?
 
     /// `flags` are the settings given on the command line, by key. Every value is checked here,
     /// so that a mistake stops the start, naming the setting, rather than failing a request.
@@ -56,5 +58,13 @@ public struct ServeConfiguration: Sendable {
             throw AlertDBError.invalidInput("ALERTDB_METRICS_ALLOW: \(AddressList.firstInvalid(metricsAllow) ?? "") is not an IP address or network (127.0.0.0/8)")
         }
         metricsAccess = MetricsAccess(allowed: allowed)
+        let url = read.text("ALERTDB_PUBLIC_URL").trimmingCharacters(in: .whitespaces)
+        if url.isEmpty {
+            publicURL = nil
+        } else if let base = Authority.publicBase(url) {
+            publicURL = base
+        } else {
+            throw AlertDBError.invalidInput("ALERTDB_PUBLIC_URL must be http:// or https://, a host name or address, an optional port and path (https://alerts.example.org), not \(url)")
+        }
     }
 }
