@@ -8,11 +8,14 @@ import Foundation
 final class ServerContext: Sendable {
     let handler: RequestHandler
     let limits: Server.Limits
+    let responseHeaders: [(name: String, value: String)]
     let watch: ConnectionWatch
 
-    init(handler: @escaping RequestHandler, limits: Server.Limits, watch: ConnectionWatch) {
+    init(handler: @escaping RequestHandler, limits: Server.Limits, responseHeaders: [(name: String, value: String)],
+         watch: ConnectionWatch) {
         self.handler = handler
         self.limits = limits
+        self.responseHeaders = responseHeaders
         self.watch = watch
     }
 
@@ -74,7 +77,7 @@ let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, metho
         }
         if let refusal = state.refusal {
             _ = server.watch.requestReceived(key(connection))
-            return queue(refusal, on: connection)
+            return queue(refusal, on: connection, server)
         }
         return .YES
     }
@@ -107,7 +110,7 @@ let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, metho
             localAuthority: connectionInfo?.localAuthority ?? "")
         response = server.handler(request)
     }
-    return queue(response, on: connection)
+    return queue(response, on: connection, server)
 }
 
 /// Frees the state made for the request once it is over (answered or aborted), and starts the
@@ -119,14 +122,14 @@ let requestCompleted: MHD_RequestCompletedCallback = { context, connection, stat
     stateSlot.pointee = nil
 }
 
-private func queue(_ response: Response, on connection: OpaquePointer) -> MHD_Result {
+private func queue(_ response: Response, on connection: OpaquePointer, _ server: ServerContext) -> MHD_Result {
     let made = response.body.withUnsafeBytes { bytes in
         MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress),
                                         .RESPMEM_MUST_COPY)
     }
     guard let made else { return .NO }
     defer { MHD_destroy_response(made) }
-    for (name, value) in response.headers {
+    for (name, value) in response.headers + server.responseHeaders {
         _ = MHD_add_response_header(made, name, value)
     }
     return MHD_queue_response(connection, UInt32(response.status), made)

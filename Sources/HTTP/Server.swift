@@ -50,9 +50,11 @@ public final class Server: Sendable {
     public let port: Int
 
     /// Starts listening on `host:port` at once; the handler runs until `stop()`. An IPv6 host
-    /// listens for IPv4 too (`::` is every interface of both).
-    public init(host: String, port: Int, limits: Limits = Limits(), handler: @escaping RequestHandler) throws {
-        context = ServerContext(handler: handler, limits: limits,
+    /// listens for IPv4 too (`::` is every interface of both). `responseHeaders` are added to
+    /// every response, the server's own refusals included.
+    public init(host: String, port: Int, limits: Limits = Limits(), responseHeaders: [(name: String, value: String)] = [],
+                handler: @escaping RequestHandler) throws {
+        context = ServerContext(handler: handler, limits: limits, responseHeaders: responseHeaders,
                                 watch: ConnectionWatch(timeoutSeconds: limits.requestTimeoutSeconds))
         let address = try SocketAddress(host: host, port: port)
         var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_TURBO.rawValue | MHD_USE_ERROR_LOG.rawValue
@@ -61,8 +63,7 @@ public final class Server: Sendable {
         let started = address.withPointer { sockaddr in
             cmhd_start(UInt32(flags), sockaddr, UInt32(limits.threads), UInt32(limits.connectionTimeoutSeconds),
                        limits.headerMemory, UInt32(limits.maxConnections), UInt32(limits.maxConnectionsPerClient),
-                       accessHandler, opaque, requestCompleted,
-                       targetReceived, connectionChanged)
+                       accessHandler, opaque, requestCompleted, targetReceived, connectionChanged)
         }
         guard let started else {
             throw ServerError(message: "cannot listen on \(host):\(port) (address in use, or not an address of this machine)")

@@ -134,7 +134,8 @@ struct ServeCommand: ParsableCommand {
                                    metricsAccess: settings.metricsAccess)
         let server: Server
         do {
-            server = try Server(host: settings.host, port: settings.port, limits: limits) { service.handle($0) }
+            server = try Server(host: settings.host, port: settings.port, limits: limits,
+                                responseHeaders: AlertService.securityHeaders) { service.handle($0) }
         } catch {
             throw fail("\(error)")
         }

@@ -4,8 +4,9 @@ import XCTest
 extension XCTestCase {
     /// A server whose handler describes the request it got, as text; it waits `delay` seconds
     /// before answering, like a slow query.
-    func echoServer(limits: Server.Limits = Server.Limits(), host: String = "127.0.0.1", delay: Double = 0) throws -> Server {
-        try Server(host: host, port: 0, limits: limits) { request in
+    func echoServer(limits: Server.Limits = Server.Limits(), host: String = "127.0.0.1",
+                    responseHeaders: [(name: String, value: String)] = [], delay: Double = 0) throws -> Server {
+        try Server(host: host, port: 0, limits: limits, responseHeaders: responseHeaders) { request in
             if delay > 0 { Thread.sleep(forTimeInterval: delay) }
             var lines = ["\(request.method) \(request.path)"]
             lines += request.query.map { "q \($0.name)=\($0.value)" }

@@ -118,4 +118,19 @@ final class LimitsTests: XCTestCase {
         XCTAssertTrue(reply.hasSuffix("{\"error\":\"the request line and header fields are larger than 65536 bytes\"}"), reply)
         XCTAssertTrue(try RawHTTP.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", port: server.port).hasPrefix("HTTP/1.1 200"))
     }
+
+    func testResponseHeadersGoOnEveryResponse() throws {
+        var limits = Server.Limits()
+        limits.maxBodyBytes = 10
+        let server = try echoServer(limits: limits, responseHeaders: [("X-Content-Type-Options", "nosniff")])
+        let answers = [
+            "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 20\r\nConnection: close\r\n\r\n01234567890123456789",
+            "GET /?\(String(repeating: "a", count: 20_000)) HTTP/1.1\r\nHost: t\r\n\r\n",
+        ].map { try? RawHTTP.send($0, port: server.port) }
+        for (answer, status) in zip(answers, ["200", "413", "414"]) {
+            XCTAssertTrue(answer?.hasPrefix("HTTP/1.1 \(status)") == true, answer ?? "no answer")
+            XCTAssertTrue(answer?.contains("X-Content-Type-Options: nosniff\r\n") == true, answer ?? "no answer")
+        }
+    }
 }

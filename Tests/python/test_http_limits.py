@@ -9,6 +9,7 @@
   spelling, and not what a proxy forwards;
 - the Host header cannot steer the API's links: ALERTDB_PUBLIC_URL when set, else a Host that
   is only a host and port, else the address the client connected to;
+- every response has X-Content-Type-Options, a Content-Security-Policy and X-Frame-Options;
 - `--host ::` serves IPv4 and IPv6 alike.
 
 New settings are given in the environment, which an older binary ignores: so each test fails
@@ -23,6 +24,11 @@ import time
 import pytest
 
 from http_client import get, raw
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+}
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +216,7 @@ def test_a_request_forwarded_from_elsewhere_does_not_read_metrics(server):
     assert reply.startswith(b"HTTP/1.1 200"), reply[:100]   # 127.0.0.0/8 is allowed, 127.0.0.9 with it
 
 
-# --------------------------------------------------------------------------- links (item 14)
+# --------------------------------------------------------------------------- links and headers (item 14)
 
 
 def alert_id_of(db) -> int:
@@ -246,6 +252,20 @@ def test_a_host_that_is_not_a_host_and_port_does_not_reach_the_links(server, hos
 def test_a_host_and_port_makes_the_links(server, host):
     listing = raw(server.port, "GET", "/?format=json", headers={"Host": host}).json()
     assert listing["results"][0]["avro"].startswith(f"http://{host}/"), listing["results"][0]["avro"]
+
+
+def test_every_response_carries_the_security_headers(server):
+    alert_id = alert_id_of(server.db)
+    requests = [("GET", "/"), ("GET", "/?format=json"), ("GET", f"/{alert_id}/"), ("GET", f"/{alert_id}/cutout/Science/?format=png"),
+                ("GET", f"/{alert_id}/avro/"), ("GET", "/help/"), ("GET", "/health"), ("GET", "/metrics"),
+                ("GET", "/no/such/page/"), ("GET", "/?rb__gte=abc"), ("DELETE", "/"),
+                ("GET", "/?" + "&".join(["a=1"] * 2000))]
+    for method, target in requests:
+        response = raw(server.port, method, target)
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers.get(name) == value, (method, target[:40], response.status, response.headers)
+        policy = response.headers.get("content-security-policy", "")
+        assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy, (target[:40], policy)
 
 
 # --------------------------------------------------------------------------- dual stack (item 15)
