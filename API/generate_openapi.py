@@ -470,7 +470,7 @@ def read_operation(summary: str, ok: dict, *, params: list | None = None, not_fo
 def oversize(operation: dict) -> dict:
     """Every route: the server's own answers, always JSON, to requests too large to take."""
     responses = dict(operation["responses"])
-    responses["414"] = {"description": "the request target is longer than 16 kB or has more than 1,000 query "
+    responses["414"] = {"description": "the request target is longer than 32 kB or has more than 2,000 query "
                                        "parameters (the connection is closed after)",
                         "content": json_content("Error")}
     responses["431"] = {"description": "the request line and header fields are larger than 64 kB (the "
