@@ -54,7 +54,10 @@ public final class AlertService: Sendable {
         if identity.isTrusted(peer: request.remoteAddress), request.header("X-Forwarded-Proto")?.lowercased() == "https" {
             request.scheme = "https"
         }
-        let route = Route(path: request.path)
+        var route = Route(path: request.path)
+        // /metrics refused is a page that does not exist, in every way the client can see: 404
+        // whatever the method or parameters, a request of the budget, the same headers.
+        if route == .metrics, !metricsAccess.allows(request) { route = .notFound }
         // A bad `format` is reported by the routes that read it; errors before then are JSON.
         let requested = Result { try Representation(request) }
         let representation = route.hasNoPage ? .json : (try? requested.get()) ?? .json
@@ -102,12 +105,7 @@ public final class AlertService: Sendable {
             case .latest: return try latest(try requested.get())
             case .health: return try health(request)
             case .help: return help(try requested.get())
-            case .metrics:
-                // Refused exactly as a page that does not exist: nothing tells the public it is there.
-                guard metricsAccess.allows(request) else {
-                    return Responses.error(404, "no such page: \(request.path.prefix(200))", as: representation)
-                }
-                return metricsText()
+            case .metrics: return metricsText()
             case .notFound: return Responses.error(404, "no such page", as: representation)
             }
         } catch let error as ParameterError {
