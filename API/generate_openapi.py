@@ -469,6 +469,18 @@ def read_operation(summary: str, ok: dict, *, params: list | None = None, not_fo
     return {"summary": summary, "parameters": params or [], "responses": responses}
 
 
+def oversize(operation: dict) -> dict:
+    """Every route: the server's own answers, always JSON, to requests too large to take."""
+    responses = dict(operation["responses"])
+    responses["414"] = {"description": "the request target is longer than 32 kB or has more than 2,000 query "
+                                       "parameters (the connection is closed after)",
+                        "content": json_content("Error")}
+    responses["431"] = {"description": "the request line and header fields are larger than 64 kB (the "
+                                       "connection is closed after)",
+                        "content": json_content("Error")}
+    return {**operation, "responses": dict(sorted(responses.items()))}
+
+
 def head_of(operation: dict) -> dict:
     """HEAD answers as GET, without the body."""
     head = {k: v for k, v in operation.items() if k != "summary"}
@@ -544,16 +556,19 @@ def paths() -> dict:
         "description": "the help page or its catalogue",
         "content": {**json_content("Help"), **html_content()}}, params=[fmt], not_found=False, rate_limited=False)
     metrics = {
-        "summary": "Figures for monitoring (Prometheus text format); not rate limited",
+        "summary": "Figures for monitoring (Prometheus text format); not rate limited; only for the addresses "
+                   "of ALERTDB_METRICS_ALLOW (loopback unless set)",
         "parameters": [],
         "responses": {"200": {"description": "this process's requests and pool, and the archive's figures",
-                              "content": {"text/plain": {"schema": {"type": "string"}}}}},
+                              "content": {"text/plain": {"schema": {"type": "string"}}}},
+                      "404": error_response("the client's address may not read the metrics: answered as a page "
+                                            "that does not exist")},
     }
 
     def route(operation: dict, *, post: dict | None = None) -> dict:
-        item = {"get": operation, "head": head_of(operation)}
+        item = {"get": oversize(operation), "head": head_of(oversize(operation))}
         if post:
-            item["post"] = post
+            item["post"] = oversize(post)
         return item
 
     return {

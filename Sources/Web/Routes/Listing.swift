@@ -7,7 +7,7 @@ extension AlertService {
     /// `GET /`: one page of alerts, newest first, filtered.
     func listing(_ request: Request, _ representation: Representation) throws -> Response {
         let items = request.query.filter { $0.name != "format" }
-        let links = Links(request)
+        let links = Links(request, publicBase: publicBase)
         let query: ListingQuery
         do {
             query = try ListingQuery.parse(items, schema: schema)
@@ -79,7 +79,7 @@ extension AlertService {
     /// `POST /` with `{"queries": [{...}, ...]}`: MARS's bulk form. Each query is answered
     /// with up to `BulkRequest.limit` alerts and echoed back beside its results.
     func bulkListing(_ bulk: BulkRequest, _ request: Request) throws -> Response {
-        let links = Links(request)
+        let links = Links(request, publicBase: publicBase)
         let pages = try archive.read { db in try bulk.queries.map { try db.listing($0.query, limit: BulkRequest.limit) } }
         let results = JSONValue.array()
         for ((echo, _), page) in zip(bulk.queries, pages) {
