@@ -135,14 +135,19 @@ private func queue(_ response: Response, on connection: OpaquePointer, _ server:
     return MHD_queue_response(connection, UInt32(response.status), made)
 }
 
-/// Name/value pairs of one kind (query arguments or headers), in order.
+/// Name/value pairs of one kind (query arguments or headers), in order. Read with their
+/// lengths: a `%00` in a query decodes to a NUL byte, which a C string would silently end at;
+/// kept, it reaches the service, which refuses it.
 private func connectionValues(_ connection: OpaquePointer, _ kind: MHD_ValueKind) -> [(name: String, value: String)] {
     var values: [(name: String, value: String)] = []
     withUnsafeMutablePointer(to: &values) { pointer in
-        _ = MHD_get_connection_values(connection, kind, { context, _, key, value in
+        _ = MHD_get_connection_values_n(connection, kind, { context, _, key, keySize, value, valueSize in
             guard let context, let key else { return .YES }
+            func text(_ start: UnsafePointer<CChar>, _ count: Int) -> String {
+                String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self)
+            }
             let values = context.assumingMemoryBound(to: [(name: String, value: String)].self)
-            values.pointee.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
+            values.pointee.append((text(key, keySize), value.map { text($0, valueSize) } ?? ""))
             return .YES
         }, pointer)
     }

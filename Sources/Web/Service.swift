@@ -121,6 +121,9 @@ public final class AlertService: Sendable {
     /// Every parameter must be one the route takes, given once: a misspelt or repeated one
     /// would otherwise be silently ignored, or read as the first or the last.
     static func checkParameters(_ query: [(name: String, value: String)], of route: Route) throws {
+        for (name, value) in query where name.utf8.contains(0) || value.utf8.contains(0) {
+            throw ParameterError(name.split(separator: "\u{0}").first.map(String.init) ?? "", "a parameter holds a NUL byte (%00)")
+        }
         var seen = Set<String>()
         for (name, value) in query where !value.isEmpty {
             guard seen.insert(name).inserted else { throw ParameterError(name, "\(name.prefix(40)) is given more than once") }
