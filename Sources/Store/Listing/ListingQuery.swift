@@ -22,6 +22,13 @@ public struct ListingQuery: Sendable {
     /// cone); at 40, more than MARS's form offers, the worst accepted query plans in a few
     /// milliseconds (Docs/operations.md, Limits).
     public static let maxFilters = 40
+    /// Cones a query may hold, `cone=`, `objectcone=` and `cone()` in `where=` together: each
+    /// adds ~3.5 ms of q3c's planning at a million alerts, so two keep the costliest accepted
+    /// query planning in about 7 ms.
+    public static let maxCones = 2
+    /// The limits of a `where=` expression; its terms count against `maxFilters` with the
+    /// query's other filters.
+    public static let expressionLimits = ExpressionLimits(maxLength: 2_000, maxDepth: 32, maxTerms: maxFilters, maxCones: maxCones)
 
     /// The parameters that are not filters.
     public static let controlParameters = ["page", "cursor", "sort_value", "sort_order"]
@@ -52,7 +59,7 @@ public struct ListingQuery: Sendable {
     public static func parse(_ items: [(name: String, value: String)], schema: StoreSchema,
                              limit: Int = pageSize, now: Double = JulianDate.now) throws -> ListingQuery {
         var builder = ConditionBuilder()
-        var page: Int?, cursorToken: String?, sortValue: String?, sortOrder: String?
+        var page: Int?, cursorToken: String?, sortValue: String?, sortOrder: String?, expression: String?
         var kept: [(name: String, value: String)] = []
         var seen = Set<String>()
         for (name, value) in items where !value.isEmpty {
@@ -73,6 +80,10 @@ public struct ListingQuery: Sendable {
                     throw ParameterError(name, "sort_value must be a numeric candidate field such as jd, magpsf or rb, not '\(ValueParsing.clip(value))'")
                 }
                 sortValue = value
+            case "where":
+                // A form's text box left blank holds nothing to filter by.
+                guard value.contains(where: { !$0.isWhitespace }) else { continue }
+                expression = value
             case "sort_order":
                 guard value == "asc" || value == "desc" else {
                     throw ParameterError(name, "sort_order must be asc or desc, not '\(ValueParsing.clip(value))'")
@@ -88,6 +99,9 @@ public struct ListingQuery: Sendable {
                 try builder.add(spec, value, schema: schema, now: now)
             }
             kept.append((name, value))
+        }
+        if let expression {
+            try builder.add(expression: expression, schema: schema)
         }
         if page != nil && cursorToken != nil {
             throw ParameterError("cursor", "give either page or cursor, not both")
@@ -118,6 +132,22 @@ public struct ListingQuery: Sendable {
 struct ConditionBuilder {
     var conditions: [SQL] = []
     var objectCone: (objectId: String, radius: Double)?
+    /// `cone=` and `objectcone=` given (q3c's planning is what the cone limit bounds).
+    var cones = 0
+
+    /// A `where=` expression, with what the other filters leave of the query's budgets.
+    mutating func add(expression: String, schema: StoreSchema) throws {
+        let used = conditions.count
+        let termNote = used == 0 ? "" : " beside the query's \(used) other filter\(used == 1 ? "" : "s"): a query combines at most \(ListingQuery.maxFilters)"
+        let coneNote = cones == 0 ? "" : " beside the query's cone or objectcone (\(ListingQuery.maxCones) cones in all)"
+        do {
+            let compiled = try schema.expressions.compile(expression, maxTerms: ListingQuery.maxFilters - used,
+                                                          maxCones: ListingQuery.maxCones - cones, termNote: termNote, coneNote: coneNote)
+            conditions.append(compiled.condition)
+        } catch {
+            throw ParameterError("where", "where: \(error)")
+        }
+    }
 
     mutating func add(_ spec: FilterSpec, _ value: String, schema: StoreSchema, now: Double) throws {
         let name = spec.parameter
@@ -125,6 +155,7 @@ struct ConditionBuilder {
         switch (spec.op, spec.type) {
         case (.cone, _):
             let cone = try ValueParsing.cone(value, name)
+            cones += 1
             conditions.append("q3c_radial_query(c.ra, c.dec, \(cone.ra), \(cone.dec), \(cone.radius))")
         case (.nearObject, _):
             let parts = value.split(separator: ",", omittingEmptySubsequences: false)
@@ -133,6 +164,7 @@ struct ConditionBuilder {
             }
             let radius = try ValueParsing.cone("0,0,\(parts[1])", name).radius
             objectCone = (try ValueParsing.objectId(parts[0].trimmingCharacters(in: .whitespaces), name), radius)
+            cones += 1
         case (.anyPS1Object, _):
             let id = try ValueParsing.integer(value, name)
             conditions.append("(c.objectidps1 = \(id) OR c.objectidps2 = \(id) OR c.objectidps3 = \(id))")
