@@ -159,7 +159,7 @@ def filter_parameters() -> dict:
 
 
 def listing_parameters() -> list[dict]:
-    names = ["page", "cursor", "sort_value", "sort_order", "format", *filter_parameters()]
+    names = ["page", "cursor", "sort_value", "sort_order", "format", "where", *filter_parameters()]
     return [ref(name, "parameters") for name in names]
 
 
@@ -211,6 +211,16 @@ def components() -> dict:
             "sort_order": {"name": "sort_order", "in": "query", "required": False, "allowEmptyValue": True,
                            "description": "sort direction (default desc)",
                            "schema": {"type": "string", "enum": ["asc", "desc"]}},
+            "where": {"name": "where", "in": "query", "required": False, "allowEmptyValue": True,
+                      "description": "a filter expression over the alert's fields, ANDed with the other filters: "
+                                     "numbers, 'strings', ISO times, = != <> < <= > >=, AND OR NOT, parentheses, "
+                                     "BETWEEN, IN, IS [NOT] NULL, LIKE, + - * /, abs, sqrt, log10, "
+                                     "cone(ra, dec, radius); missing values (NULL, NaN, ZTF's -999/-99) are NULL. "
+                                     "At most 2,000 characters, 32 levels deep, 40 terms with the other filters, "
+                                     "2 cones with cone=; a mistake is a 400 naming the character "
+                                     "(see /help/#expressions)",
+                      "schema": {"type": "string", "maxLength": 2000,
+                                 "example": "magpsf - magap < 0.5 AND (filter = 'g' OR rb >= 0.9)"}},
             "format": {"name": "format", "in": "query", "required": False, "allowEmptyValue": True,
                        "description": "json, or html (the default unless Accept asks for application/json)",
                        "schema": {"type": "string", "enum": ["html", "json"]}},
@@ -368,6 +378,21 @@ def components() -> dict:
                     },
                     "sort_values": {"type": "array", "items": {"type": "string"}},
                     "routes": {"type": "array"},
+                    "expression": {
+                        "type": "object",
+                        "description": "where=: the names it takes and its limits",
+                        "required": ["parameter", "columns", "functions", "max_length", "max_depth", "max_terms",
+                                     "max_cones"],
+                        "properties": {
+                            "parameter": {"type": "string", "enum": ["where"]},
+                            "columns": {"type": "array", "items": {"type": "string"}},
+                            "functions": {"type": "array", "items": {"type": "string"}},
+                            "max_length": {"type": "integer"},
+                            "max_depth": {"type": "integer"},
+                            "max_terms": {"type": "integer", "description": "shared with the query's other filters"},
+                            "max_cones": {"type": "integer", "description": "cone() and cone= together"},
+                        },
+                    },
                     "rate_limit": {
                         "type": "object", "nullable": True,
                         "description": "the budgets of a client without a token (null: requests are not limited)",
@@ -395,8 +420,10 @@ def components() -> dict:
                         "maxItems": 10,
                         "items": {
                             "type": "object",
-                            "description": "listing filters by name, each at most once and at most 40, and page "
-                                           "(1 to 100); not cursor or format; null or empty values are ignored",
+                            "description": "listing filters by name, each at most once and at most 40 (a where "
+                                           "expression's terms counted among them), where, sort_value, sort_order "
+                                           "and page (1 to 100); not cursor or format; null or empty values are "
+                                           "ignored",
                             "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "number"}],
                                                      "nullable": True},
                         },

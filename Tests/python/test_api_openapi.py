@@ -32,7 +32,7 @@ def listing_parameters(document: dict, method: str = "get") -> dict[str, dict]:
 def test_listing_parameters_equal_the_servers(live_server, repo_root):
     document = load_document(repo_root)
     help_body = get_json(live_server.url, "/help/")
-    served = {spec["parameter"] for spec in help_body["filters"]} | PAGING
+    served = {spec["parameter"] for spec in help_body["filters"]} | PAGING | {help_body["expression"]["parameter"]}
     for method in ("get", "head"):
         documented = set(listing_parameters(document, method))
         assert documented - served == set(), "documented but not served"
