@@ -121,6 +121,9 @@ public struct ListingQuery: Sendable {
                             cursor: cursor, filterItems: kept)
     }
 
+    /// True when the query has a `where=` expression.
+    public var hasExpression: Bool { filterItems.contains { $0.name == "where" } }
+
     /// The page number, 1 for cursor pages' purposes of has_prev (a cursor page always has one).
     public var pageNumber: Int? {
         if case .page(let n) = pagination { return n }
