@@ -28,13 +28,18 @@ public struct ExpressionCatalogue: Sendable {
         /// value is one). A comparison of the column with constants is compiled on the stored
         /// column, so that its index serves it, with the presence test beside it.
         public let stored: (column: SQL, presence: SQL?)?
+        /// A quoted string compared with the column, in the form `value` reads it in (for a
+        /// column written two ways, such as isdiffpos's "1" and "t").
+        public let textForm: @Sendable (String) -> String
 
         /// A column; `stored` as for `value`, or nil when the value is computed.
-        public init(name: String, kind: Kind, value: SQL, stored: (column: SQL, presence: SQL?)?) {
+        public init(name: String, kind: Kind, value: SQL, stored: (column: SQL, presence: SQL?)?,
+                    textForm: @escaping @Sendable (String) -> String = { $0 }) {
             self.name = name
             self.kind = kind
             self.value = value
             self.stored = stored
+            self.textForm = textForm
         }
     }
 

@@ -94,7 +94,7 @@ struct ExpressionChecker {
                 throw ExpressionError(at: patternNode.position, "LIKE takes a quoted pattern such as 'ZTF18%'")
             }
             // PostgreSQL refuses a pattern that ends with its escape character, \.
-            guard pattern.reversed().prefix { $0 == "\\" }.count % 2 == 0 else {
+            guard pattern.reversed().prefix(while: { $0 == "\\" }).count % 2 == 0 else {
                 throw ExpressionError(at: patternNode.position, "a LIKE pattern cannot end with \\ (which escapes the next character: \\% is a percent sign)")
             }
             try grow(by: checked.size + 1, at: node)

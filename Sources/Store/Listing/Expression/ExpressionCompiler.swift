@@ -112,9 +112,11 @@ public struct ExpressionCompiler: Sendable {
     }
 
     /// A literal compared directly with `column`: a number in the column's own type when it
-    /// fits (so `magpsf <= 19.1` includes a stored 19.1 and the column's index applies), and
-    /// an integer exactly for integer columns (candids exceed what a double holds).
+    /// fits (so `magpsf <= 19.1` includes a stored 19.1 and the column's index applies), an
+    /// integer exactly for integer columns (candids exceed what a double holds), text in the
+    /// form the column's value is read in.
     private static func literal(_ constant: CheckedValue, comparedWith column: ExpressionCatalogue.Column) -> SQL {
+        if case .text(let text) = constant { return "\(column.textForm(text))" }
         guard case .number(let number, let integer) = constant, case .number(let type) = column.kind else { return value(constant) }
         if type.isInteger, let integer { return "\(integer)" }
         return "\(ConditionBuilder.literal(number, forColumnOf: type).postgresParameter)"

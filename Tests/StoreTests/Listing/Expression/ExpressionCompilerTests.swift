@@ -130,7 +130,22 @@ final class ExpressionCompilerTests: XCTestCase {
         for (text, expected) in cases {
             XCTAssertEqual(try selected(text), expected, text)
         }
+        // Text in science terms, as the filters read it: isdiffpos "1" is "t", ssnamenr "null" is
+        // none, and a ZTF object name may be written in any case.
+        try db.connection.execute("""
+            INSERT INTO candidate (id, candid, "objectId", jd, fid, isdiffpos, ssnamenr, ra, dec) VALUES
+            (5, 5, 'ZTF19aaaaeee', 2458500.5, 2, '1', 'null', 0, 0),
+            (6, 6, 'ZTF19aaaafff', 2458500.5, 2, '0', '(4979)Otawara', 0, 0)
+            """)
+        let later: [(String, [Int64])] = [
+            ("isdiffpos = 't'", [5]), ("isdiffpos = '1'", [5]), ("isdiffpos IN ('f')", [6]), ("NOT isdiffpos = 'f'", [5]),
+            ("ssnamenr IS NULL", [5]), ("ssnamenr IS NOT NULL", [6]), ("ssnamenr = 'null'", []), ("ssnamenr LIKE '(4979)%'", [6]),
+            ("objectId = 'ztf19AAAAeee'", [5]), ("objectId IN ('ZTF19AAAAFFF', 'x')", [6]),
+        ]
+        for (text, expected) in later {
+            XCTAssertEqual(try selected("jd > 2458450 AND (\(text))"), expected, text)
+        }
         // Out of their domain, functions have no value rather than failing the statement.
-        XCTAssertEqual(try selected("sqrt(-1) IS NULL AND log10(0) IS NULL AND 1 / 0 IS NULL"), [1, 2, 3, 4])
+        XCTAssertEqual(try selected("sqrt(-1) IS NULL AND log10(0) IS NULL AND 1 / 0 IS NULL"), [1, 2, 3, 4, 5, 6])
     }
 }
