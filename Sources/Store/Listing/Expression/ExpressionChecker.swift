@@ -145,8 +145,8 @@ struct ExpressionChecker {
 
     // MARK: - Values
 
-    /// A checked value with its kind; `literal` for a quoted string, which takes the kind of
-    /// what it is compared with (a time, a filter).
+    /// A checked value with its kind, the node it came from (for messages, and to read a
+    /// quoted string as the time or filter it is compared with) and its compiled size.
     struct Typed {
         var value: CheckedValue
         var kind: ValueKind
@@ -175,11 +175,11 @@ struct ExpressionChecker {
             }
             return Typed(value: .column(column), kind: kind, node: node, size: 1)
         case .negate(let operandNode):
-            let operand = try number(operandNode, for: "'-'", at: node)
+            let operand = try number(operandNode, for: "'-'")
             return Typed(value: .negate(operand.value), kind: .number, node: node, size: operand.size + 1)
         case .arithmetic(let op, let leftNode, let rightNode):
-            let left = try number(leftNode, for: "'\(op.rawValue)'", at: node)
-            let right = try number(rightNode, for: "'\(op.rawValue)'", at: node)
+            let left = try number(leftNode, for: "'\(op.rawValue)'")
+            let right = try number(rightNode, for: "'\(op.rawValue)'")
             return Typed(value: .arithmetic(op, left.value, right.value), kind: .number, node: node, size: left.size + right.size + 1)
         case .call(let name, let arguments):
             guard let function = NumericFunction(rawValue: name.lowercased()) else {
@@ -192,7 +192,7 @@ struct ExpressionChecker {
             guard arguments.count == 1 else {
                 throw ExpressionError(at: node.position, "\(function.rawValue) takes one number, not \(arguments.count)")
             }
-            let argument = try number(arguments[0], for: function.rawValue, at: node)
+            let argument = try number(arguments[0], for: function.rawValue)
             // sqrt and log10 read their argument twice: once to test the domain.
             let size = function == .abs ? argument.size + 1 : 2 * argument.size + 2
             return Typed(value: .function(function, argument.value), kind: .number, node: node, size: size)
@@ -202,7 +202,7 @@ struct ExpressionChecker {
     }
 
     /// `node` as a number, the operand of `operation` (for the message when it is not).
-    private mutating func number(_ node: ExpressionNode, for operation: String, at parent: ExpressionNode) throws(ExpressionError) -> Typed {
+    private mutating func number(_ node: ExpressionNode, for operation: String) throws(ExpressionError) -> Typed {
         let typed = try value(node)
         guard typed.kind == .number else {
             throw ExpressionError(at: node.position, "\(operation) needs numbers, and \(describe(node)) is \(typed.kind.described)")
