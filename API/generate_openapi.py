@@ -217,7 +217,7 @@ def components() -> dict:
                                      "BETWEEN, IN, IS [NOT] NULL, LIKE, + - * /, abs, sqrt, log10, "
                                      "cone(ra, dec, radius); missing values (NULL, NaN, ZTF's -999/-99) are NULL. "
                                      "At most 2,000 characters, 32 levels deep, 40 terms with the other filters, "
-                                     "2 cones with cone=; a mistake is a 400 naming the character "
+                                     "2 cones with cone= and objectcone=; a mistake is a 400 naming the character "
                                      "(see /help/#expressions)",
                       "schema": {"type": "string", "maxLength": 2000,
                                  "example": "magpsf - magap < 0.5 AND (filter = 'g' OR rb >= 0.9)"}},
@@ -390,7 +390,7 @@ def components() -> dict:
                             "max_length": {"type": "integer"},
                             "max_depth": {"type": "integer"},
                             "max_terms": {"type": "integer", "description": "shared with the query's other filters"},
-                            "max_cones": {"type": "integer", "description": "cone() and cone= together"},
+                            "max_cones": {"type": "integer", "description": "cone(), cone= and objectcone= together"},
                         },
                     },
                     "rate_limit": {

@@ -187,7 +187,7 @@ extension Pages {
         value have none; <code>distnr IS NULL</code> selects exactly those alerts.</dd>
         <dt>limits</dt><dd>At most \(limits.maxLength) characters, nesting \(limits.maxDepth) levels deep; at most
         \(ListingQuery.maxFilters) terms (comparisons, BETWEEN, IN, LIKE, IS NULL and function calls), counted together
-        with the query's other filters; at most \(ListingQuery.maxCones) cones, <code>cone()</code> and <code>cone=</code> together
+        with the query's other filters; at most \(ListingQuery.maxCones) cones, <code>cone()</code>, <code>cone=</code> and <code>objectcone=</code> together
         (each costs milliseconds of planning). A mistake is a 400 whose message names the character at fault,
         e.g. <code>where: at character 11: expected a value after '&gt;='</code>.</dd>
         </dl>

@@ -51,7 +51,11 @@ final class WhereParameterTests: XCTestCase {
         XCTAssertNoThrow(try parse([("where", "cone(1, 2, 3) OR cone(4, 5, 6)")]))
         XCTAssertNoThrow(try parse([("cone", "1,2,3"), ("where", "NOT cone(4, 5, 6)")]))
         assertRejected([("cone", "1,2,3"), ("where", "cone(1, 2, 3) OR cone(4, 5, 6)")],
-                       "where: at character 18: at most 1 cone() call here beside the cone parameter (2 cones in all): each costs milliseconds of planning")
+                       "where: at character 18: at most 1 cone() call here beside the query's cone or objectcone (2 cones in all): each costs milliseconds of planning")
+        XCTAssertThrowsError(try parse([("objectcone", "ZTF18abcdefg,1"), ("where", "cone(1, 2, 3) OR cone(4, 5, 6)")])) { error in
+            XCTAssertEqual((error as? ParameterError)?.parameter, "where")
+        }
+        XCTAssertNoThrow(try parse([("objectcone", "ZTF18abcdefg,1"), ("where", "cone(1, 2, 3)")]))
     }
 
     func testPagesOfAnExpressionFollowTheCursorWithoutGapOrRepeat() throws {
