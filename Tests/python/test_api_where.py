@@ -426,11 +426,13 @@ def classify(response) -> str:
     body = response.json()
     if body.get("parameter") == "where" and re.match(r"^(query \d+: )?where: at character \d+: ", body["error"]):
         return "mistake"
-    # What only the data can tell: a number out of double's range after arithmetic; and a bulk
-    # body with a NUL character in a string, which the JSON reader refuses before any query.
+    # What only the data can tell: a number out of double's range after arithmetic; and a NUL
+    # character, which the HTTP layer (in a query) or the JSON reader (in a bulk body) refuses
+    # before any query.
     print(f"refused: {body['error'][:120]}")
     assert (body.get("parameter") == "where" and "out of range" in body["error"] or "given more than once" in body["error"]
-            or (body.get("parameter") == "queries" and "\\u0000" in body["error"])), body
+            or (body.get("parameter") == "queries" and "\\u0000" in body["error"])
+            or (body.get("parameter") == "where" and "NUL byte" in body["error"])), body
     return "refused"
 
 
