@@ -27,7 +27,7 @@ def server(make_database, ingest, shared_dir, start_server):
 def busy_backends(db) -> list[str]:
     """Queries of other sessions still working on `db`."""
     rows = db.conn.execute("SELECT query FROM pg_stat_activity WHERE datname = %s AND state = 'active' "
-                           "AND pid <> pg_backend_pid()", (db.name,)).fetchall()
+                           "AND backend_type = 'client backend' AND pid <> pg_backend_pid()", (db.name,)).fetchall()
     return [query for (query,) in rows]
 
 

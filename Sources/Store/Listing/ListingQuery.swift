@@ -93,7 +93,7 @@ public struct ListingQuery: Sendable {
                 guard let spec = schema.catalogue[name] else {
                     throw ParameterError(name, "unknown parameter '\(ValueParsing.clip(name))'; see /help/ for the filters")
                 }
-                guard builder.conditions.count < maxFilters else {
+                guard builder.filterCount < maxFilters else {
                     throw ParameterError(name, "at most \(maxFilters) filters can be combined in one query")
                 }
                 try builder.add(spec, value, schema: schema, now: now)
@@ -138,9 +138,12 @@ struct ConditionBuilder {
     /// `cone=` and `objectcone=` given (q3c's planning is what the cone limit bounds).
     var cones = 0
 
+    /// Filters so far, `objectcone` (resolved later by the store) among them.
+    var filterCount: Int { conditions.count + (objectCone == nil ? 0 : 1) }
+
     /// A `where=` expression, with what the other filters leave of the query's budgets.
     mutating func add(expression: String, schema: StoreSchema) throws {
-        let used = conditions.count
+        let used = filterCount
         let termNote = used == 0 ? "" : " beside the query's \(used) other filter\(used == 1 ? "" : "s"): a query combines at most \(ListingQuery.maxFilters)"
         let coneNote = cones == 0 ? "" : " beside the query's cone or objectcone (\(ListingQuery.maxCones) cones in all)"
         do {
