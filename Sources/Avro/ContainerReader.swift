@@ -73,7 +73,7 @@ public final class ContainerReader {
             throw AvroError(message: "truncated or damaged Avro container: bad sync marker after block at byte \(offset)")
         }
         let inflated = codec == "deflate"
-            ? try data.withUnsafeBytes { try inflateRaw(UnsafeRawBufferPointer(rebasing: $0[start..<(start + size)])) } : nil
+            ? try data.withUnsafeBytes { try inflateRaw(UnsafeRawBufferPointer(rebasing: $0[start..<(start + size)]), limit: 64 << 20) } : nil
         releaseBlock()
         // Avro C keeps the address it is given and reads from it on every `next()`: the bytes
         // go into memory of ours, freed only after the reader that points into it.

@@ -5,6 +5,13 @@ import Model
 enum GzipMember {
     static let magic = StampFormat.gzipMagic
 
+    /// The most a stamp may inflate to. A ZTF stamp is a 63 x 63 float image, about 20 kB as
+    /// FITS; a Rubin one is up to about 200 kB. 16 MiB is 80 times that, so no real stamp comes
+    /// near it, while a gzip bomb (a few kB that inflate to gigabytes) is stopped after 16 MiB
+    /// of output instead of taking the server's memory with it. Beyond it the stamp is
+    /// unreadable, which the cutout route answers with a 404 as for any damaged stamp.
+    static let maximumInflatedSize = 16 << 20
+
     /// The uncompressed contents of the first member of `bytes`.
     static func inflate(_ bytes: [UInt8]) throws -> [UInt8] {
         guard bytes.count >= 18, bytes.starts(with: magic) else { throw CutoutError.unreadable("not a gzip file") }
@@ -25,12 +32,12 @@ enum GzipMember {
         }
         if flags & 0x02 != 0 { start += 2 }  // FHCRC
         guard start + 8 <= bytes.count else { throw CutoutError.unreadable("gzip: truncated file") }
-        // The trailer's ISIZE sizes the output; a damaged one must not cause a huge allocation.
+        // The trailer's ISIZE sizes the first buffer; inflateRaw holds it (and the output) to the limit.
         let n = bytes.count
         let size = Int(bytes[n - 4]) | Int(bytes[n - 3]) << 8 | Int(bytes[n - 2]) << 16 | Int(bytes[n - 1]) << 24
         do {
             return try bytes.withUnsafeBytes {
-                try inflateRaw(UnsafeRawBufferPointer(rebasing: $0[start...]), expectedSize: min(size, 1 << 24))
+                try inflateRaw(UnsafeRawBufferPointer(rebasing: $0[start...]), expectedSize: size, limit: maximumInflatedSize)
             }
         } catch let error as GzipError {
             throw CutoutError.unreadable("gzip: \(error.message)")

@@ -34,7 +34,8 @@ public final class GzipReader {
 
     /// Reads exactly `count` bytes, or fewer at the end of the input.
     public func read(count: Int) throws -> [UInt8] {
-        try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        guard count >= 0 else { throw GzipError(message: "cannot read \(count) bytes") }
+        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             initialized = try read(into: UnsafeMutableRawBufferPointer(buffer))
         }
     }
@@ -50,15 +51,19 @@ public final class GzipReader {
         }
     }
 
-    /// Skips `count` bytes.
-    public func skip(_ count: Int) throws {
+    /// Skips `count` bytes, or what is left of the input when that is less; returns how many
+    /// were skipped. Streams: no buffer larger than 64 kB, whatever `count` is.
+    @discardableResult
+    public func skip(_ count: Int) throws -> Int {
+        guard count > 0 else { return 0 }
         var left = count
         var scratch = [UInt8](repeating: 0, count: min(count, 64 * 1024))
         while left > 0 {
             let n = try scratch.withUnsafeMutableBytes { try read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min(left, $0.count)])) }
-            if n == 0 { return }
+            if n == 0 { break }
             left -= n
         }
+        return count - left
     }
 
     private func errorMessage() -> String {
@@ -71,5 +76,12 @@ public final class GzipReader {
 /// An error reading a possibly gzip-compressed input.
 public struct GzipError: Error, CustomStringConvertible, Sendable {
     public let message: String
+    /// The input inflates past the limit it was read with (not damaged, just too large).
+    public let isTooLarge: Bool
     public var description: String { message }
+
+    public init(message: String, isTooLarge: Bool = false) {
+        self.message = message
+        self.isTooLarge = isTooLarge
+    }
 }
