@@ -22,6 +22,8 @@ public final class ContainerReader {
     /// The current block's records, in memory this reader owns for as long as Avro C reads it.
     private var block: UnsafeMutableRawBufferPointer?
     private var blockReader: avro_reader_t?
+    /// Where Avro C will read next in the block, for checking each record before it does.
+    private var bounds: DatumBounds?
     private var recordsLeftInBlock = 0
 
     /// The schema the file was written with.
@@ -57,50 +59,77 @@ public final class ContainerReader {
             try openNextBlock()
         }
         recordsLeftInBlock -= 1
+        // The record is walked first: Avro C then reads the same bytes, every size in them
+        // known to fit in the block.
+        try bounds!.check(record.shape)
         _ = try record.read(from: blockReader!)
         return record.view
     }
 
     /// A block: record count, byte size, the records, the file's sync marker.
+    ///
+    /// Every number is checked against what is left of the file before it is added to
+    /// anything, so no claimed size can overflow an offset (a size of 2^63 - 20 once did).
     private func openNextBlock() throws {
-        let (count, countSize) = try readLong(at: offset)
-        let (size, sizeSize) = try readLong(at: offset + countSize)
-        let start = offset + countSize + sizeSize
-        guard count >= 0, size >= 0, start + size + 16 <= data.count else {
-            throw AvroError(message: "truncated or damaged Avro container: block at byte \(offset) runs past the end")
+        let at = offset
+        let (count, countSize) = try readLong(at: at)
+        let (size, sizeSize) = try readLong(at: at + countSize)
+        let start = at + countSize + sizeSize
+        guard count >= 0, size >= 0, start <= data.count, size <= data.count - start, data.count - start - size >= 16 else {
+            throw AvroError(message: "truncated or damaged Avro container: block at byte \(at) runs past the end")
         }
-        guard Array(data[(start + size)..<(start + size + 16)]) == sync else {
-            throw AvroError(message: "truncated or damaged Avro container: bad sync marker after block at byte \(offset)")
+        guard size <= AvroLimits.maximumBlockSize else {
+            throw AvroError(message: "Avro block at byte \(at) is \(size) bytes, more than the \(AvroLimits.maximumBlockSize) allowed")
         }
-        let inflated = codec == "deflate"
-            ? try data.withUnsafeBytes { try inflateRaw(UnsafeRawBufferPointer(rebasing: $0[start..<(start + size)]), limit: 64 << 20) } : nil
+        let end = start + size
+        guard data[end..<(end + 16)].elementsEqual(sync) else {
+            throw AvroError(message: "truncated or damaged Avro container: bad sync marker after block at byte \(at)")
+        }
+        var inflated: [UInt8]?
+        if codec == "deflate" {
+            do {
+                inflated = try data.withUnsafeBytes {
+                    try inflateRaw(UnsafeRawBufferPointer(rebasing: $0[start..<end]), limit: AvroLimits.maximumBlockSize)
+                }
+            } catch let error as GzipError where error.isTooLarge {
+                throw AvroError(message: "Avro block at byte \(at) inflates to more than \(AvroLimits.maximumBlockSize) bytes")
+            }
+        }
+        let length = inflated?.count ?? size
+        // Each record takes at least the schema's smallest encoding; a count that cannot fit
+        // is damage, found before any record is read.
+        let smallest = record.shape.minimumSize
+        guard smallest > 0 ? count <= length / smallest : count <= AvroLimits.maximumEmptyItems else {
+            throw AvroError(message: "truncated or damaged Avro container: block at byte \(at) claims \(count) records in \(length) bytes")
+        }
         releaseBlock()
         // Avro C keeps the address it is given and reads from it on every `next()`: the bytes
         // go into memory of ours, freed only after the reader that points into it.
-        let length = inflated?.count ?? size
         let owned = UnsafeMutableRawBufferPointer.allocate(byteCount: max(length, 1), alignment: 8)
         if let inflated {
             owned.copyBytes(from: inflated)
         } else {
-            data.withUnsafeBytes { owned.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[start..<(start + size)])) }
+            data.withUnsafeBytes { owned.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
         }
         block = owned
+        bounds = DatumBounds(UnsafeRawBufferPointer(rebasing: owned[0..<length]))
         blockReader = avro_reader_memory(owned.baseAddress!.assumingMemoryBound(to: CChar.self), Int64(length))
         recordsLeftInBlock = count
-        offset = start + size + 16
+        offset = end + 16
     }
 
     /// Frees the current block's reader, then the memory it reads.
     private func releaseBlock() {
         if let blockReader { avro_reader_free(blockReader) }
         blockReader = nil
+        bounds = nil
         block?.deallocate()
         block = nil
     }
 
     /// An Avro long (zig-zag varint) at `position`, and its size in bytes, decoded by Avro C.
     private func readLong(at position: Int) throws -> (Int, Int) {
-        guard position < data.count else {
+        guard position >= 0, position < data.count else {
             throw AvroError(message: "truncated or damaged Avro container: ends inside a block header")
         }
         return try data.withUnsafeBytes { all in
@@ -152,6 +181,9 @@ struct ContainerHeader {
         let header = value
         let size: Int
         do {
+            // Avro C would allocate whatever a metadata value claims: check the sizes first.
+            var bounds = DatumBounds(bytes)
+            try bounds.check(header.shape)
             size = try header.read(from: reader)
         } catch {
             throw AvroError(message: "truncated or damaged Avro container: unreadable header")

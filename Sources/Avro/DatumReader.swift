@@ -17,6 +17,15 @@ public final class DatumReader {
     public func read(_ datum: ArraySlice<UInt8>) throws -> AvroValue {
         bytes = Array(datum)
         guard !bytes.isEmpty else { throw AvroError(message: "empty datum") }
+        // Every length in the datum is checked against the bytes before Avro C trusts it.
+        let checked = try bytes.withUnsafeBytes { all -> Int in
+            var bounds = DatumBounds(all)
+            try bounds.check(value.shape)
+            return bounds.position
+        }
+        guard checked == bytes.count else {
+            throw AvroError(message: "the datum is \(bytes.count) bytes but its schema reads \(checked): not written with this schema")
+        }
         let used = try bytes.withUnsafeBufferPointer { buffer -> Int in
             guard let reader = buffer.withMemoryRebound(to: CChar.self, { avro_reader_memory($0.baseAddress, Int64($0.count)) }) else {
                 throw AvroError(message: "cannot read the datum")

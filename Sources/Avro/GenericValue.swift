@@ -5,11 +5,15 @@ import CAvro
 /// schema and the instance is reset and refilled for every record read.
 final class GenericValue {
     let schema: AvroSchema
+    /// What encoded datums of the schema are checked against before Avro C reads them.
+    let shape: DatumShape
     private let iface: UnsafeMutablePointer<avro_value_iface_t>
     var value = avro_value_t()
 
     init(schema: AvroSchema) throws {
         self.schema = schema
+        // First: a recursive schema is refused before Avro C builds a class for it.
+        shape = try DatumShape.of(schema)
         guard let iface = avro_generic_class_from_schema(schema.raw) else {
             throw avroError("cannot build a reader for the schema")
         }
@@ -26,6 +30,8 @@ final class GenericValue {
     }
 
     /// Decodes the next value from `reader` into this instance and returns its encoded size.
+    /// The bytes behind `reader` must have been checked with `DatumBounds` against `shape`:
+    /// Avro C allocates whatever sizes it reads.
     func read(from reader: avro_reader_t) throws -> Int {
         _ = cavro_value_reset(&value)
         guard avro_value_read(reader, &value) == 0 else { throw avroError("damaged Avro data") }

@@ -1,0 +1,17 @@
+/// What the Avro reader accepts from input before handing it to Avro C, which trusts every size
+/// it reads: Avro C 1.11.1 allocates a string's or bytes' claimed length before it reads the
+/// bytes (a length of a terabyte is a terabyte `malloc`), and appends array items as long as
+/// the count says, however few bytes are left. Docs/operations.md lists these under "Limits".
+public enum AvroLimits {
+    /// The largest block, after inflation: a container's records are checked, and Avro C reads
+    /// them, one block at a time in memory. Writers cut blocks at 16–64 kB; an alert packet
+    /// holds one alert of 50–100 kB (Rubin's up to about 1 MB) in one block.
+    public static let maximumBlockSize = 64 << 20
+    /// The most array items or map entries, per datum, of a type that can be encoded in no
+    /// bytes at all (null, an empty record): only these are not bounded by the bytes left.
+    public static let maximumEmptyItems = 1 << 16
+    /// The deepest a writer schema may nest (records, arrays, maps, unions). ZTF's nest 4 deep;
+    /// a recursive schema nests without end and is refused, since Avro C would recurse until
+    /// the stack runs out.
+    public static let maximumDepth = 64
+}
