@@ -40,13 +40,18 @@ public final class GzipReader {
         }
     }
 
-    /// Appends everything that is left to `bytes`.
-    public func readToEnd(appendingTo bytes: inout [UInt8]) throws {
+    /// Appends everything that is left to `bytes`, which may then hold at most `limit` bytes:
+    /// past that it throws `GzipError.tooLarge` (a gzip bomb, or a file that is not a packet),
+    /// having read at most one byte more than the limit.
+    public func readToEnd(appendingTo bytes: inout [UInt8], limit: Int) throws {
         var chunk = 64 * 1024
         while true {
-            let part = try read(count: chunk)
+            let want = min(chunk, limit - bytes.count + 1)
+            guard want > 0 else { throw GzipError.tooLarge(limit: limit) }
+            let part = try read(count: want)
             bytes.append(contentsOf: part)
-            if part.count < chunk { return }
+            if bytes.count > limit { throw GzipError.tooLarge(limit: limit) }
+            if part.count < want { return }
             chunk = min(chunk * 2, 8 << 20)
         }
     }

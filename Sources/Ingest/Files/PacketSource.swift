@@ -12,6 +12,9 @@ public struct PacketSource {
     public enum Item {
         case packet(source: String, bytes: [UInt8])
         case unreadable(source: String, reason: String)
+        /// A damaged region of an archive, `skipped` bytes from a damaged header to the next
+        /// good one, with those bytes while they are no more than a packet may be.
+        case damaged(source: String, reason: String, bytes: [UInt8]?, skipped: Int)
     }
 
     public let inputs: [String]
@@ -86,13 +89,22 @@ public struct PacketSource {
         do {
             var bytes = try reader.read(count: TarReader.blockSize)
             if TarReader.isTarHeader(bytes) {
-                try TarReader(reader: reader, firstBlock: bytes).forEachMember { member, bytes in
-                    try body(.packet(source: "\(name):\(member)", bytes: bytes))
+                try TarReader(reader: reader, firstBlock: bytes).forEachEntry { entry in
+                    switch entry {
+                    case .member(let member, let bytes):
+                        try body(.packet(source: "\(name):\(member)", bytes: bytes))
+                    case .refused(let member, let reason):
+                        try body(.unreadable(source: "\(name):\(member)", reason: reason))
+                    case .damaged(let offset, let reason, let bytes, let skipped):
+                        try body(.damaged(source: "\(name):\(offset)", reason: reason, bytes: bytes, skipped: skipped))
+                    }
                 }
             } else {
-                try reader.readToEnd(appendingTo: &bytes)
+                try reader.readToEnd(appendingTo: &bytes, limit: InputLimits.maximumPacketSize)
                 try body(.packet(source: name, bytes: bytes))
             }
+        } catch let error as GzipError where error.isTooLarge {
+            try body(.unreadable(source: name, reason: "more than \(InputLimits.maximumPacketSize) bytes: too large for an alert packet"))
         } catch let error as GzipError {
             try body(.unreadable(source: name, reason: error.message))
         } catch let error as TarReader.Damaged {
