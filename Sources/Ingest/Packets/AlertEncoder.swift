@@ -17,7 +17,7 @@ struct AlertEncoder {
         guard let candidValue = alert.child(layout.candidField).unwrapped else { throw Invalid(description: "no candid") }
         let candid = candidValue.kind == .int ? Int64(candidValue.int32) : candidValue.int64
         guard let objectIdValue = alert.child(layout.objectIdField).unwrapped else { throw Invalid(description: "no objectId") }
-        let objectId = objectIdValue.string
+        let objectId = String(decoding: try storableText(objectIdValue.stringBytes), as: UTF8.self)
         guard let candidate = alert.child(layout.candidateField).unwrapped, candidate.kind == .record else {
             throw Invalid(description: "no candidate record")
         }
@@ -42,7 +42,7 @@ struct AlertEncoder {
             for e in 0..<entries.count {
                 let entry = entries.child(e)
                 let start = historyRows.bytes.count
-                writeRow(layout.historyColumns, record: entry, alert: alert, unmapped: layout.unmappedHistoryFields,
+                try writeRow(layout.historyColumns, record: entry, alert: alert, unmapped: layout.unmappedHistoryFields,
                          extraPath: nil, derived: nil, into: &historyRows)
                 let pid = h.pid.flatMap { entry.child($0).unwrapped?.int64 }
                 let entryCandid = h.candid.flatMap { entry.child($0).unwrapped?.int64 }
@@ -73,7 +73,7 @@ struct AlertEncoder {
         derived.historyKeys = historyKeys
 
         // Alert-level leftovers (fp_hists, future fields) and cutout fields with no column.
-        var alertExtra: [(String, JSONValue)] = layout.unmappedAlertFields.map { ($0.name, json(from: alert.child($0.index))) }
+        var alertExtra: [(String, JSONValue)] = try layout.unmappedAlertFields.map { ($0.name, try json(from: alert.child($0.index))) }
 
         // Stamps are most of an alert's bytes: size the buffer once rather than grow it.
         let stampBytes = layout.cutouts.reduce(0) { total, cutout in
@@ -84,19 +84,23 @@ struct AlertEncoder {
             guard let record = alert.child(cutout.field).unwrapped else { continue }
             if !cutout.unmappedFields.isEmpty {
                 let object = JSONValue.object()
-                for f in cutout.unmappedFields { object.set(f.name, json(from: record.child(f.index))) }
+                for f in cutout.unmappedFields { object.set(f.name, try json(from: record.child(f.index))) }
                 alertExtra.append((cutout.name, object))
             }
             guard let stamp = cutout.stampDataField.flatMap({ record.child($0).unwrapped }) else { continue }
             cutoutRows.beginRow(fieldCount: 4)
             cutoutRows.int64(candid)
             cutoutRows.text(cutout.kind)
-            if let name = cutout.fileNameField.flatMap({ record.child($0).unwrapped }) { cutoutRows.raw(name.stringBytes) } else { cutoutRows.null() }
+            if let name = cutout.fileNameField.flatMap({ record.child($0).unwrapped }) {
+                cutoutRows.raw(try storableText(name.stringBytes))
+            } else {
+                cutoutRows.null()
+            }
             cutoutRows.raw(stamp.bytes)
         }
 
         var candidateRow = BinaryCopyWriter()
-        writeRow(layout.candidateColumns, record: candidate, alert: alert, unmapped: layout.unmappedCandidateFields,
+        try writeRow(layout.candidateColumns, record: candidate, alert: alert, unmapped: layout.unmappedCandidateFields,
                  extraPath: "candidate", alertExtra: alertExtra, derived: derived, into: &candidateRow)
 
         return EncodedAlert(candid: candid, objectId: objectId, source: source, candidateRow: candidateRow,
@@ -115,12 +119,12 @@ struct AlertEncoder {
     private func writeRow(_ columns: [ColumnSource], record: AvroValue, alert: AvroValue,
                           unmapped: [(name: String, index: Int)], extraPath: String?,
                           alertExtra: [(String, JSONValue)] = [], derived: Derived?,
-                          into row: inout BinaryCopyWriter) {
+                          into row: inout BinaryCopyWriter) throws {
         row.beginRow(fieldCount: columns.count)
         for source in columns {
             switch source {
-            case .field(let i, let encoding): encoding.write(record.child(i), to: &row)
-            case .alertField(let i, let encoding): encoding.write(alert.child(i), to: &row)
+            case .field(let i, let encoding): try encoding.write(record.child(i), to: &row)
+            case .alertField(let i, let encoding): try encoding.write(alert.child(i), to: &row)
             case .galacticL: optional(derived?.l, &row)
             case .galacticB: optional(derived?.b, &row)
             case .deltaMagLatest: optional(derived?.deltaMagLatest, &row)
@@ -134,7 +138,7 @@ struct AlertEncoder {
                 for (name, value) in alertExtra { extra.set(name, value) }
                 if !unmapped.isEmpty {
                     let fields = extraPath == nil ? extra : JSONValue.object()
-                    for f in unmapped { fields.set(f.name, json(from: record.child(f.index))) }
+                    for f in unmapped { fields.set(f.name, try json(from: record.child(f.index))) }
                     if let extraPath { extra.set(extraPath, fields) }
                 }
                 row.jsonb(extra.serialized())

@@ -5,8 +5,9 @@ import Model
 import Store
 
 /// Converts an Avro value to plain JSON for the `extra` columns: unions are unwrapped to
-/// their value, records and maps become objects, bytes become base64 strings.
-func json(from value: AvroValue) -> JSONValue {
+/// their value, records and maps become objects, bytes become base64 strings. Throws for a
+/// string PostgreSQL cannot store (`storableText`): jsonb refuses NUL, as text does.
+func json(from value: AvroValue) throws -> JSONValue {
     guard let value = value.unwrapped else { return .null() }
     switch value.kind {
     case .boolean: return .bool(value.bool)
@@ -14,19 +15,19 @@ func json(from value: AvroValue) -> JSONValue {
     case .long: return .integer(value.int64)
     case .float: return .real(Double(value.float))
     case .double: return .real(value.double)
-    case .string: return .string(value.string)
+    case .string: return .string(String(decoding: try storableText(value.stringBytes), as: UTF8.self))
     case .bytes, .fixed: return .string(Data(value.bytes).base64EncodedString())
     case .enum: return .string(value.enumSymbol)
     case .record, .map:
         let object = JSONValue.object()
         for i in 0..<value.count {
             let (name, child) = value.namedChild(i)
-            object.set(name ?? String(i), json(from: child))
+            object.set(name ?? String(i), try json(from: child))
         }
         return object
     case .array:
         let array = JSONValue.array()
-        for i in 0..<value.count { array.append(json(from: value.child(i))) }
+        for i in 0..<value.count { array.append(try json(from: value.child(i))) }
         return array
     case .null, .union, .link:
         return .null()

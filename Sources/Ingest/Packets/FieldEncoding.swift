@@ -24,9 +24,10 @@ enum FieldEncoding: Sendable {
         }
     }
 
-    /// Writes `value` (a union is unwrapped; null becomes SQL NULL).
+    /// Writes `value` (a union is unwrapped; null becomes SQL NULL). Throws for a string that
+    /// PostgreSQL cannot store as text.
     @inline(__always)
-    func write(_ value: AvroValue, to row: inout BinaryCopyWriter) {
+    func write(_ value: AvroValue, to row: inout BinaryCopyWriter) throws {
         guard let value = value.unwrapped else { return row.null() }
         switch self {
         case .int32: row.int32(value.int32)
@@ -36,7 +37,7 @@ enum FieldEncoding: Sendable {
         case .float64: row.float64(value.double)
         case .float64FromFloat: row.float64(Double(value.float))
         case .float64FromInt: row.float64(Double(value.int32))
-        case .text: value.kind == .enum ? row.text(value.enumSymbol) : row.raw(value.stringBytes)
+        case .text: value.kind == .enum ? row.text(value.enumSymbol) : row.raw(try storableText(value.stringBytes))
         case .bool: row.bool(value.bool)
         case .bytea: row.raw(value.bytes)
         }
@@ -49,4 +50,17 @@ extension AvroSchema {
         let inner = nonNull
         return inner.kind == .union ? nil : inner.kind
     }
+}
+
+/// A string's bytes, when PostgreSQL can store them as text: valid UTF-8 without NUL bytes.
+///
+/// Avro strings are meant to be UTF-8, but nothing in the decoding checks it, and a single
+/// damaged string reached the server inside a batch's COPY, whose failure ("invalid byte
+/// sequence for encoding UTF8") ended the whole `alertdb ingest` run, and would stop
+/// `alertdb consume` on the same message at every restart. Such a packet is rejected instead.
+func storableText(_ bytes: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer {
+    guard !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil else {
+        throw AlertEncoder.Invalid(description: "a string is not valid UTF-8 text (\(bytes.count) bytes): PostgreSQL cannot store it")
+    }
+    return bytes
 }
