@@ -22,6 +22,7 @@ import contextlib
 import gzip
 import http.client
 import http.server
+import io
 import json
 import os
 import pwd
@@ -598,6 +599,35 @@ def test_ingest_spool_loads_archives_and_packets_and_sets_aside_the_rest(
     # Nothing left to do: a second run does nothing and succeeds.
     again = run(repo_root / "Deploy" / "ingest-spool", spool, env=spool_env(alertdb_bin, db.url))
     assert again.stdout == "" and db.count("candidate") == 6
+
+
+def test_ingest_spool_files_a_damaged_archive_as_done_with_the_damage_in_the_reject_table(
+    repo_root, make_database, shared_dir, alertdb_bin, tmp_path
+):
+    # A damaged header used to end the archive: the members after it were skipped, exit 0,
+    # and the archive was filed as done. Now ingest resynchronises on the next header, every
+    # other member loads, and the damaged region is a reject row: done/ is right.
+    db = make_database()
+    spool = tmp_path / "incoming"
+    spool.mkdir()
+    packets = sorted((shared_dir / "alerts" / "ztf-v3").glob("*.avro"))
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+        for packet in packets:
+            archive.add(packet, arcname=packet.name)
+    data = bytearray(buffer.getvalue())
+    at = sum(512 + (p.stat().st_size + 511) // 512 * 512 for p in packets[:10])  # the 11th header
+    data[at + 3] ^= 0x20
+    name = "ztf_public_20190111.tar.gz"
+    (spool / name).write_bytes(gzip.compress(bytes(data)))
+
+    proc = run(repo_root / "Deploy" / "ingest-spool", spool, env=spool_env(alertdb_bin, db.url))
+    assert [p.name for p in (spool / "done").iterdir()] == [name], proc.stdout + proc.stderr
+    assert db.count("candidate") == len(packets) - 1
+    rows = db.conn.execute("SELECT source, reason FROM reject").fetchall()
+    assert rows == [(f"{spool / name}:{at}", f"damaged tar header at byte {at}; skipped "
+                     f"{512 + (packets[10].stat().st_size + 511) // 512 * 512} bytes to the next header")], rows
+    assert "skipped 1 damaged archive region" in proc.stdout, proc.stdout
 
 
 def test_ingest_spool_keeps_files_while_the_database_is_unreachable(repo_root, shared_dir, alertdb_bin, tmp_path):

@@ -1,0 +1,218 @@
+"""Crafted inputs are rejected, never crash ingest, and cost bounded memory: sizes read from
+Avro containers, tar headers and gzip streams are checked against what is left and against
+the caps of Docs/operations.md ("Limits"). Each case once crashed `alertdb ingest` (an
+arithmetic overflow, a trap, a failed allocation), stopped an archive at its first damaged
+header, or took gigabytes of memory."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import tarfile
+import zlib
+
+import pytest
+
+from crafted import (
+    BLOCK,
+    Container,
+    fix_checksum,
+    header_offsets,
+    long_name_header,
+    packet_with_string_length,
+    read_long,
+    run_measured,
+    shared_packets,
+    tar_of,
+)
+from http_client import get
+
+
+def rejects(db) -> dict[str, tuple[str, int | None]]:
+    """{source: (reason, length of the bytes kept)}"""
+    rows = db.conn.execute("SELECT source, reason, length(bytes) FROM reject").fetchall()
+    return {source: (reason, length) for source, reason, length in rows}
+
+
+def assert_loaded(proc, summary, loaded: int, rejected: int):
+    output = proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
+    assert proc.returncode == 0, output
+    assert (summary.loaded, summary.rejected) == (loaded, rejected), output
+
+
+# --------------------------------------------------------------------------- Avro
+
+
+def test_a_block_claiming_2_63_bytes_is_rejected_and_the_rest_loads(make_database, ingest, shared_dir, tmp_path):
+    # `start + size + 16` overflowed: exit 132 (SIGILL, Swift's overflow trap).
+    packets = shared_packets(shared_dir)[:3]
+    for packet in packets:
+        shutil.copy(packet, tmp_path)
+    container = Container.parse(packets[0].read_bytes())
+    crafted = container.with_block(1, 2**63 - 20, container.record)
+    (tmp_path / "huge-block.avro").write_bytes(crafted)
+
+    db = make_database()
+    proc, summary = ingest(db.url, tmp_path)
+    assert_loaded(proc, summary, 3, 1)
+    reason, length = rejects(db)[str(tmp_path / "huge-block.avro")]
+    assert "runs past the end" in reason and length == len(crafted), reason
+
+
+def test_a_string_length_beyond_its_block_is_rejected_before_avro_c_allocates(make_database, ingest, shared_dir, tmp_path):
+    # Avro C 1.11.1 mallocs a string's claimed length before reading it: a terabyte here.
+    packet = shared_packets(shared_dir)[0]
+    (tmp_path / "huge-string.avro").write_bytes(packet_with_string_length(packet.read_bytes(), 10**12))
+    shutil.copy(packet, tmp_path)
+
+    db = make_database()
+    proc, summary = ingest(db.url, tmp_path)
+    assert_loaded(proc, summary, 1, 1)
+    reason, _ = rejects(db)[str(tmp_path / "huge-string.avro")]
+    assert "length 1000000000000" in reason, reason
+
+
+def test_a_string_that_is_not_utf8_rejects_its_packet_and_the_rest_loads(make_database, ingest, shared_dir, tmp_path):
+    # Found by the fuzz test: the batch's COPY failed ("invalid byte sequence for encoding
+    # UTF8") and the whole run ended with exit 1, nothing after it loaded.
+    *packets, damaged = shared_packets(shared_dir)[:4]
+    for packet in packets:
+        shutil.copy(packet, tmp_path)
+    container = Container.parse(damaged.read_bytes())
+    length, at = read_long(container.record, 0)  # schemavsn, a string
+    record = bytearray(container.record)
+    record[at] = 0xFF
+    (tmp_path / "latin1.avro").write_bytes(container.with_block(container.count, len(record), bytes(record)))
+
+    db = make_database()
+    proc, summary = ingest(db.url, tmp_path)
+    assert_loaded(proc, summary, 3, 1)
+    reason, _ = rejects(db)[str(tmp_path / "latin1.avro")]
+    assert "not valid UTF-8" in reason, reason
+
+
+def test_a_gzipped_packet_that_inflates_to_a_gibibyte_is_rejected_in_bounded_memory(
+    make_database, alertdb_bin, shared_dir, tmp_path
+):
+    # Read to the end into memory: 1 GiB of zeros behind 1 MB of gzip.
+    bomb = tmp_path / "bomb.avro.gz"
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    with open(bomb, "wb") as out:
+        zeros = bytes(1 << 20)
+        for _ in range(1024):
+            out.write(compressor.compress(zeros))
+        out.write(compressor.flush())
+    shutil.copy(shared_packets(shared_dir)[0], tmp_path)
+
+    db = make_database()
+    status, peak_kb, output = run_measured([str(alertdb_bin), "ingest", "--database", db.url, str(tmp_path)])
+    assert status == 0, output
+    reason, _ = rejects(db)[str(bomb)]
+    assert "too large for an alert packet" in reason, reason
+    assert peak_kb < 400 * 1024, f"peak RSS {peak_kb} kB"
+
+
+# --------------------------------------------------------------------------- tar
+
+
+def test_a_negative_base_256_member_size_is_a_damaged_header(make_database, ingest, shared_dir, tmp_path):
+    # The size was decoded into a negative Int, and reading that many bytes trapped.
+    packets = shared_packets(shared_dir)[:5]
+    archive = tar_of(packets)
+    at = header_offsets(archive)[2]
+    archive[at + 124:at + 136] = b"\xff" * 12  # base-256 -1
+    fix_checksum(archive, at)
+    path = tmp_path / "negative.tar"
+    path.write_bytes(archive)
+
+    db = make_database()
+    proc, summary = ingest(db.url, path)
+    assert_loaded(proc, summary, 4, 1)
+    reason, _ = rejects(db)[f"{path}:{at}"]
+    member = BLOCK + (packets[2].stat().st_size + BLOCK - 1) // BLOCK * BLOCK
+    assert reason == f"damaged tar header at byte {at}; skipped {member} bytes to the next header", reason
+    assert "skipped 1 damaged archive region" in summary_line(proc)
+
+
+def test_a_long_name_claiming_a_tebibyte_is_skipped_and_the_members_after_it_load(
+    make_database, ingest, shared_dir, tmp_path
+):
+    # A GNU long name was read into memory whatever its size: a 1 TiB allocation, exit 134.
+    packets = shared_packets(shared_dir)[:5]
+    archive = tar_of(packets)
+    at = header_offsets(archive)[2]
+    crafted = archive[:at] + long_name_header(1 << 40) + archive[at:]
+    path = tmp_path / "long-name.tar"
+    path.write_bytes(crafted)
+
+    db = make_database()
+    proc, summary = ingest(db.url, path)
+    assert_loaded(proc, summary, 5, 1)
+    reason, _ = rejects(db)[f"{path}:{at}"]
+    assert reason.startswith(f"tar header claiming a GNU long name of {1 << 40} bytes"), reason
+    assert reason.endswith(f"at byte {at}; skipped {BLOCK} bytes to the next header"), reason
+
+
+def summary_line(proc) -> str:
+    return proc.stdout.decode(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def night_archive(shared_dir, tmp_path_factory):
+    """Every shared packet (1,104) in one .tar.gz, the header of the middle member damaged:
+    (path, the damaged header's offset, the bytes from it to the next header, its packet)."""
+    packets = shared_packets(shared_dir) + shared_packets(shared_dir, "ztf-2017")
+    archive = tar_of(packets, format=tarfile.USTAR_FORMAT)
+    offsets = header_offsets(archive)
+    middle = len(offsets) // 2
+    at = offsets[middle]
+    archive[at + 20] ^= 0x55  # a flipped name byte: the checksum no longer verifies
+    path = tmp_path_factory.mktemp("night") / "ztf_public_20190110.tar.gz"
+    path.write_bytes(gzip.compress(bytes(archive), compresslevel=1))
+    return path, at, offsets[middle + 1] - at, packets[middle], len(packets)
+
+
+def test_a_damaged_header_in_a_night_archive_loses_only_its_member(make_database, ingest, night_archive):
+    # The damaged header ended the archive: the 552 members after it were skipped, exit 0.
+    path, at, skipped, lost, count = night_archive
+    db = make_database()
+    proc, summary = ingest(db.url, path)
+    assert_loaded(proc, summary, count - 1, 1)
+    assert db.count("candidate") == count - 1
+    assert rejects(db) == {
+        f"{path}:{at}": (f"damaged tar header at byte {at}; skipped {skipped} bytes to the next header", skipped)
+    }
+    # The skipped bytes are kept: the lost packet is inside them, whole.
+    kept = db.conn.execute("SELECT bytes FROM reject").fetchone()[0]
+    assert lost.read_bytes() in bytes(kept)
+    assert f"skipped 1 damaged archive region ({skipped} bytes)" in summary_line(proc)
+
+    # Loading it again adds nothing.
+    proc, summary = ingest(db.url, path)
+    assert (summary.loaded, summary.duplicate) == (0, count - 1), summary.line
+    assert db.count("reject") == 1
+
+
+# --------------------------------------------------------------------------- stamps
+
+
+def test_a_gzip_bomb_stamp_is_refused_as_png_in_bounded_memory(make_database, ingest, start_server, shared_dir):
+    # The stamp inflated to 512 MiB before the pixel check (1.6 GB peak RSS).
+    db = make_database()
+    proc, _ = ingest(db.url, shared_packets(shared_dir)[0])
+    assert proc.returncode == 0
+    candid, id_ = db.conn.execute("SELECT candid, id FROM candidate").fetchone()
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # a gzip member, as ZTF stamps are
+    zeros = bytes(1 << 20)
+    bomb = b"".join(compressor.compress(zeros) for _ in range(512)) + compressor.flush()
+    db.conn.execute("UPDATE cutout SET stamp_data = %s WHERE candid = %s AND kind = 'Science'", (bomb, candid))
+
+    server = start_server(db)
+    response = get(server.url, f"/{id_}/cutout/Science/", [("format", "png")])
+    with open(f"/proc/{server.process.pid}/status") as status:
+        peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    assert peak_kb < 200 * 1024, f"server peak RSS {peak_kb} kB"
+    assert response.status == 404, response.status
+    assert b"cannot be shown as PNG" in response.body and b"inflates to more than" in response.body, response.body
+    # The other stamps of the alert still render.
+    assert get(server.url, f"/{id_}/cutout/Template/", [("format", "png")]).status == 200
