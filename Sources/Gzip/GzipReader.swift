@@ -26,7 +26,15 @@ public final class GzipReader {
             let want = UInt32(min(buffer.count - total, Int(Int32.max)))
             let n = gzread(file, buffer.baseAddress! + total, want)
             if n < 0 { throw GzipError(message: errorMessage()) }
-            if n == 0 { break }
+            if n == 0 {
+                // zlib reports a stream cut short (a truncated member, even a second one after
+                // a complete first) as a soft error and returns 0 as at the end: checked here,
+                // so that a truncated input is not taken for a shorter whole one.
+                var code: Int32 = 0
+                _ = gzerror(file, &code)
+                if code == Z_BUF_ERROR { throw GzipError(message: "gzip: unexpected end of file: the compressed stream is truncated") }
+                break
+            }
             total += Int(n)
         }
         return total

@@ -112,6 +112,20 @@ def test_a_gzipped_packet_that_inflates_to_a_gibibyte_is_rejected_in_bounded_mem
     assert peak_kb < 400 * 1024, f"peak RSS {peak_kb} kB"
 
 
+def test_a_gzip_stream_cut_short_is_rejected_not_taken_for_a_shorter_whole(make_database, ingest, shared_dir, tmp_path):
+    # zlib reports a truncated member as a soft error: a packet followed by the first bytes
+    # of a second member loaded as if the file were whole.
+    packet = shared_packets(shared_dir)[0].read_bytes()
+    (tmp_path / "cut.avro.gz").write_bytes(gzip.compress(packet) + gzip.compress(packet)[:100])
+    shutil.copy(shared_packets(shared_dir)[1], tmp_path)
+
+    db = make_database()
+    proc, summary = ingest(db.url, tmp_path)
+    assert_loaded(proc, summary, 1, 1)
+    reason, _ = rejects(db)[str(tmp_path / "cut.avro.gz")]
+    assert "truncated" in reason, reason
+
+
 # --------------------------------------------------------------------------- tar
 
 

@@ -231,6 +231,8 @@ def gunzip(data: bytes) -> tuple[bytes, bool]:
     after the marker does not matter."""
     out = bytearray()
     while data:
+        if out and data[:2] != b"\x1f\x8b":
+            return bytes(out), True  # trailing bytes that are not a member: zlib ignores them, as gzip(1) does
         inflater = zlib.decompressobj(31)
         try:
             out += inflater.decompress(data)
