@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Model", "Postgres", "TestSupport"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store", "Model", "Postgres", "BenchTools", "TestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store", "Model", "Postgres", "Avro", "BenchTools", "TestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Store", "Model", "Avro", "TestSupport"]),
         .testTarget(name: "CutoutsTests", dependencies: ["Cutouts", "Model", "Avro", "FITS", "PNG", "TestSupport"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "Store", "Model", "HTTP", "TestSupport"]),
