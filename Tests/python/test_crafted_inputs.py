@@ -26,6 +26,7 @@ from crafted import (
     tar_of,
 )
 from http_client import get
+from test_consume import NIGHT_TOPIC, consume, kafka, new_group  # noqa: F401 (fixtures)
 
 
 def rejects(db) -> dict[str, tuple[str, int | None]]:
@@ -89,6 +90,41 @@ def test_a_string_that_is_not_utf8_rejects_its_packet_and_the_rest_loads(make_da
     assert_loaded(proc, summary, 3, 1)
     reason, _ = rejects(db)[str(tmp_path / "latin1.avro")]
     assert "not valid UTF-8" in reason, reason
+
+
+def test_crafted_messages_are_rejected_and_consume_goes_on(make_database, kafka, consume, shared_dir, tmp_path):
+    # On the Kafka path one such message crashed `consume` on every restart: the offset was
+    # never committed, so the stream stopped there for good.
+    packets = shared_packets(shared_dir)
+    container = Container.parse(packets[5].read_bytes())
+    length, at = read_long(container.record, 0)
+    latin1 = bytearray(container.record)
+    latin1[at] = 0xFF
+    crafted = [
+        container.with_block(1, 2**63 - 20, container.record),
+        packet_with_string_length(packets[6].read_bytes(), 10**12),
+        container.with_block(container.count, len(latin1), bytes(latin1)),
+    ]
+    good = tmp_path / "good"
+    good.mkdir()
+    for packet in packets[:5]:
+        shutil.copy(packet, good)
+
+    mock = kafka((NIGHT_TOPIC, 1))
+    assert mock.produce(NIGHT_TOPIC, good) == 5  # offsets 0..4
+    for message in crafted:  # offsets 5..7
+        assert mock.produce_bytes(NIGHT_TOPIC, message) == 1
+    for packet in packets[7:10]:  # offsets 8..10
+        assert mock.produce_bytes(NIGHT_TOPIC, packet.read_bytes()) == 1
+
+    db = make_database()
+    summary = consume(db, mock, NIGHT_TOPIC, new_group(), "--idle-exit", 3).finished()
+    assert (summary.read, summary.loaded, summary.rejected) == (11, 8, 3), summary.line
+    reasons = rejects(db)
+    assert sorted(reasons) == [f"kafka:{NIGHT_TOPIC}/0@{offset}" for offset in (5, 6, 7)], reasons
+    assert "runs past the end" in reasons[f"kafka:{NIGHT_TOPIC}/0@5"][0]
+    assert "length 1000000000000" in reasons[f"kafka:{NIGHT_TOPIC}/0@6"][0]
+    assert "not valid UTF-8" in reasons[f"kafka:{NIGHT_TOPIC}/0@7"][0]
 
 
 def test_a_gzipped_packet_that_inflates_to_a_gibibyte_is_rejected_in_bounded_memory(

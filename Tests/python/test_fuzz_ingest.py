@@ -281,10 +281,39 @@ def tar_members(data: bytes) -> list[bytes] | None:
 
 
 def read_container(data: bytes) -> list[int]:
-    records = list(fastavro.reader(io.BytesIO(data)))
+    try:
+        records = list(fastavro.reader(io.BytesIO(data)))
+    except Exception:
+        # Ingest reads only avro.schema and avro.codec from the header: a damaged key or value
+        # of other metadata (fastavro refuses a key that is not UTF-8) does not matter to it.
+        records = list(fastavro.reader(io.BytesIO(essential_metadata_only(data))))
     if not records:
         raise ValueError("no records")
     return [record["candid"] for record in records]
+
+
+def essential_metadata_only(data: bytes) -> bytes:
+    """The container with only avro.schema and avro.codec left in its header's metadata."""
+    at, kept = 4, []
+    while True:
+        count, at = read_long(data, at)
+        if count == 0:
+            break
+        if count < 0:
+            count = -count
+            _, at = read_long(data, at)
+        for _ in range(count):
+            pair = []
+            for _ in range(2):
+                length, at = read_long(data, at)
+                if length < 0 or at + length > len(data):
+                    raise ValueError("damaged metadata")
+                pair.append(data[at:at + length])
+                at += length
+            if pair[0] in (b"avro.schema", b"avro.codec"):
+                kept.append(pair)
+    metadata = zigzag(len(kept)) + b"".join(zigzag(len(k)) + k + zigzag(len(v)) + v for k, v in kept) + zigzag(0)
+    return data[:4] + (metadata if kept else zigzag(0)) + data[at:]
 
 
 def check_folder(folder: Path, db, stored: set[int]) -> list[str]:
