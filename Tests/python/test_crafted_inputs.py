@@ -203,6 +203,23 @@ def test_a_long_name_claiming_a_tebibyte_is_skipped_and_the_members_after_it_loa
     assert reason.endswith(f"at byte {at}; skipped {BLOCK} bytes to the next header"), reason
 
 
+def test_an_archive_whose_first_header_is_damaged_loads_from_its_second_member(
+    make_database, ingest, shared_dir, tmp_path
+):
+    # Without a readable first header the archive was taken for one packet and rejected whole.
+    packets = shared_packets(shared_dir)[:5]
+    archive = tar_of(packets)
+    archive[257:262] = b"xxxxx"  # no ustar magic, and a checksum that fails
+    path = tmp_path / "night.tar.gz"
+    path.write_bytes(gzip.compress(bytes(archive)))
+
+    db = make_database()
+    proc, summary = ingest(db.url, path)
+    assert_loaded(proc, summary, 4, 1)
+    skipped = header_offsets(archive)[1]
+    assert rejects(db) == {f"{path}:0": (f"damaged tar header at byte 0; skipped {skipped} bytes to the next header", skipped)}
+
+
 def summary_line(proc) -> str:
     return proc.stdout.decode(errors="replace")
 

@@ -21,6 +21,9 @@ public struct PacketSource {
 
     public init(inputs: [String]) { self.inputs = inputs }
 
+    /// What an Avro object container starts with.
+    private static let avroMagic: [UInt8] = Array("Obj".utf8) + [1]
+
     public func forEach(_ body: (Item) throws -> Void) throws {
         for input in inputs {
             if input == "-" {
@@ -88,8 +91,23 @@ public struct PacketSource {
         }
         do {
             var bytes = try reader.read(count: TarReader.blockSize)
+            var archive: (header: [UInt8], offset: Int)?
             if TarReader.isTarHeader(bytes) {
-                try TarReader(reader: reader, firstBlock: bytes).forEachEntry { entry in
+                archive = (bytes, 0)
+            } else if !bytes.starts(with: Self.avroMagic) {
+                // Neither a packet nor a tar header: perhaps an archive whose first header is
+                // damaged. As GNU tar does, look for the next good header; while there is none
+                // the bytes may still be one (damaged) packet, and are kept as such.
+                let (prefix, header) = try TarReader.scanForHeader(reader, after: bytes, limit: InputLimits.maximumPacketSize)
+                bytes = prefix
+                if let header {
+                    try body(.damaged(source: "\(name):0", reason: "damaged tar header at byte 0; skipped \(prefix.count) bytes "
+                        + "to the next header", bytes: prefix, skipped: prefix.count))
+                    archive = (header, prefix.count)
+                }
+            }
+            if let archive {
+                try TarReader(reader: reader, firstBlock: archive.header, offset: archive.offset).forEachEntry { entry in
                     switch entry {
                     case .member(let member, let bytes):
                         try body(.packet(source: "\(name):\(member)", bytes: bytes))

@@ -29,6 +29,8 @@ struct TarReader {
 
     let reader: GzipReader
     let firstBlock: [UInt8]
+    /// Where `firstBlock` starts in the archive (past a damaged beginning, it is not 0).
+    var offset = 0
 
     /// True when `block` is a tar header: the ustar magic, or a valid checksum (old v7 archives).
     static func isTarHeader(_ block: [UInt8]) -> Bool {
@@ -39,7 +41,7 @@ struct TarReader {
     }
 
     func forEachEntry(_ body: (Entry) throws -> Void) throws {
-        var stream = Stream(reader: reader, position: firstBlock.count)
+        var stream = Stream(reader: reader, position: offset + firstBlock.count)
         var header = firstBlock
         var longName: String?
         var entries = 0
@@ -117,6 +119,21 @@ struct TarReader {
                 if kept!.count > InputLimits.maximumPacketSize { kept = nil }
             }
         }
+    }
+
+    /// Reads on from `first`, block by block, until a block that is a valid header: returns the
+    /// bytes before it and that header, or everything read and nil at the end of the input or
+    /// once more than `limit` bytes were read (without a header, they cannot be a tar archive
+    /// and are too large for a packet).
+    static func scanForHeader(_ reader: GzipReader, after first: [UInt8], limit: Int) throws -> (prefix: [UInt8], header: [UInt8]?) {
+        var prefix = first
+        while prefix.count <= limit {
+            let block = try reader.read(count: blockSize)
+            if block.count == blockSize, validSize(block) != nil { return (prefix, block) }
+            prefix += block
+            if block.count < blockSize { break }
+        }
+        return (prefix, nil)
     }
 
     /// The member size of a header whose checksum verifies, or nil for a damaged header (a bad
