@@ -5,7 +5,9 @@
 public enum AvroLimits {
     /// The largest block, after inflation: a container's records are checked, and Avro C reads
     /// them, one block at a time in memory. Writers cut blocks at 16–64 kB; an alert packet
-    /// holds one alert of 50–100 kB (Rubin's up to about 1 MB) in one block.
+    /// holds one alert of 50–100 kB (Rubin's up to about 1 MB) in one block. A writer schema
+    /// whose smallest datum (or any fixed type) is larger is refused: no datum of it could be
+    /// read, and Avro C would zero a record's fixed fields before reading anything.
     public static let maximumBlockSize = 64 << 20
     /// The most array items or map entries, per datum, of a type that can be encoded in no
     /// bytes at all (null, an empty record): only these are not bounded by the bytes left.

@@ -22,11 +22,19 @@ final class DatumShape {
 
     private init(kind: Kind) { self.kind = kind }
 
-    /// The shape of `schema`; throws for a recursive or too deeply nested schema.
+    /// The shape of `schema`; throws for a recursive or too deeply nested schema, and for one
+    /// whose datums could never fit in a block.
     static func of(_ schema: AvroSchema) throws -> DatumShape {
         var built: [OpaquePointer: DatumShape] = [:]
         var open: Set<OpaquePointer> = []
-        return try build(schema.raw, depth: 0, built: &built, open: &open)
+        let shape = try build(schema.raw, depth: 0, built: &built, open: &open)
+        // Avro C lays a record's fixed fields out inside the value and zeroes them when it
+        // creates it, before reading anything: a schema with a 2 GiB fixed field cost 2 GB of
+        // memory per schema. No such datum fits in a block, so the schema is refused first.
+        guard shape.minimumSize <= AvroLimits.maximumBlockSize else {
+            throw AvroError(message: "writer schema needs at least \(shape.minimumSize) bytes per datum, more than a block may hold")
+        }
+        return shape
     }
 
     private static func build(_ raw: avro_schema_t, depth: Int, built: inout [OpaquePointer: DatumShape],
@@ -55,7 +63,9 @@ final class DatumShape {
         case AVRO_STRING: shape = DatumShape(kind: .string); shape.minimumSize = 1
         case AVRO_FIXED:
             let size = Int(avro_schema_fixed_size(schema))
-            guard size >= 0 else { throw AvroError(message: "invalid writer schema: fixed size \(size)") }
+            guard size >= 0, size <= AvroLimits.maximumBlockSize else {
+                throw AvroError(message: "writer schema has a fixed type of \(size) bytes, more than a block may hold")
+            }
             shape = DatumShape(kind: .fixed(size: size))
             shape.minimumSize = size
         case AVRO_ENUM:

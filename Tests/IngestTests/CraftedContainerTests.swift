@@ -46,6 +46,14 @@ final class CraftedContainerTests: XCTestCase {
         }
     }
 
+    func testAWriterSchemaWhoseRecordsCannotFitInABlockIsRefused() throws {
+        // Avro C zeroes a record's fixed fields when it creates the value: 4 GB of memory here.
+        let schema = #"{"type": "record", "name": "r", "fields": [{"name": "a", "type": {"type": "fixed", "name": "f", "size": 4294967296}}]}"#
+        XCTAssertThrowsError(try readAll(container(schema: schema, record: []))) { error in
+            XCTAssertTrue("\(error)".contains("more than a block may hold"), "\(error)")
+        }
+    }
+
     /// Thousands of mutated packets through ContainerReader: errors are fine, traps are not.
     func testMutatedPacketsNeverCrashTheContainerReader() throws {
         let packets = try sharedPackets(Repository.v3Alerts).map { try [UInt8](Data(contentsOf: $0)) }
