@@ -9,9 +9,13 @@ public enum AvroLimits {
     /// whose smallest datum (or any fixed type) is larger is refused: no datum of it could be
     /// read, and Avro C would zero a record's fixed fields before reading anything.
     public static let maximumBlockSize = 64 << 20
-    /// The most array items or map entries, per datum, of a type that can be encoded in no
-    /// bytes at all (null, an empty record): only these are not bounded by the bytes left.
-    public static let maximumEmptyItems = 1 << 16
+    /// The most array items and map entries in one datum, all arrays and maps together. Items
+    /// that take no bytes (nulls, empty records) are bounded by nothing else, and Avro C spends
+    /// far more memory on an item than its encoding takes (a map entry of five bytes costs tens:
+    /// its key copied, a hash table entry; ingest's `extra` JSON as much again): without this
+    /// cap a 64 MiB block of them would take gigabytes. A ZTF alert has a few hundred history
+    /// entries.
+    public static let maximumItems = 1 << 20
     /// The deepest a writer schema may nest (records, arrays, maps, unions). ZTF's nest 4 deep;
     /// a recursive schema nests without end and is refused, since Avro C would recurse until
     /// the stack runs out.

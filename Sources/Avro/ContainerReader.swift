@@ -99,7 +99,7 @@ public final class ContainerReader {
         // Each record takes at least the schema's smallest encoding; a count that cannot fit
         // is damage, found before any record is read.
         let smallest = record.shape.minimumSize
-        guard smallest > 0 ? count <= length / smallest : count <= AvroLimits.maximumEmptyItems else {
+        guard smallest > 0 ? count <= length / smallest : count <= AvroLimits.maximumItems else {
             throw AvroError(message: "truncated or damaged Avro container: block at byte \(at) claims \(count) records in \(length) bytes")
         }
         releaseBlock()

@@ -10,8 +10,8 @@ struct DatumBounds {
     private let bytes: UnsafeRawBufferPointer
     /// Where the next value starts.
     private(set) var position = 0
-    /// Items so far of arrays and maps whose items may take no bytes.
-    private var emptyItems = 0
+    /// Array items and map entries so far.
+    private var items = 0
 
     init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
@@ -54,16 +54,13 @@ struct DatumBounds {
                     _ = try length("block size")
                 }
                 let smallest = item.minimumSize + (isMap ? 1 : 0)  // a map entry's key is a string
-                if smallest > 0 {
-                    guard count <= left / smallest else {
-                        throw damaged("\(count) items cannot fit in the \(left) bytes left")
-                    }
-                } else {
-                    guard count <= AvroLimits.maximumEmptyItems - emptyItems else {
-                        throw damaged("more than \(AvroLimits.maximumEmptyItems) empty items")
-                    }
-                    emptyItems += Int(count)
+                guard smallest == 0 || count <= left / smallest else {
+                    throw damaged("\(count) items cannot fit in the \(left) bytes left")
                 }
+                guard count <= AvroLimits.maximumItems - items else {
+                    throw damaged("more than \(AvroLimits.maximumItems) array items and map entries in one datum")
+                }
+                items += Int(count)
                 for _ in 0..<count {
                     if isMap { try advance(try length("key length")) }
                     try check(item)

@@ -33,10 +33,25 @@ final class CraftedContainerTests: XCTestCase {
         let schema = #"{"type": "record", "name": "r", "fields": [{"name": "a", "type": {"type": "array", "items": "null"}}]}"#
         let crafted = container(schema: schema, record: long(1 << 62) + long(0))
         XCTAssertThrowsError(try readAll(crafted)) { error in
-            XCTAssertTrue("\(error)".contains("empty items"), "\(error)")
+            XCTAssertTrue("\(error)".contains("array items and map entries"), "\(error)")
         }
         // A few nulls are fine.
         XCTAssertEqual(try readAll(container(schema: schema, record: long(3) + long(0))), 1)
+    }
+
+    func testAMapOfAMillionAndOneEntriesIsAnError() throws {
+        // Five bytes an entry, far more in Avro C: the count is capped, not just bounded by bytes.
+        let schema = #"{"type": "record", "name": "r", "fields": [{"name": "m", "type": {"type": "map", "values": "null"}}]}"#
+        let entries = (1 << 20) + 1
+        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var record = long(entries)
+        for i in 0..<entries {  // distinct four-letter keys, each value null
+            record += [8] + (0..<4).map { letters[(i >> (6 * $0)) & 63] }
+        }
+        record += long(0)
+        XCTAssertThrowsError(try readAll(container(schema: schema, record: record))) { error in
+            XCTAssertTrue("\(error)".contains("array items and map entries"), "\(error)")
+        }
     }
 
     func testARecursiveWriterSchemaIsRefused() throws {
