@@ -7,6 +7,7 @@ header, or took gigabytes of memory."""
 from __future__ import annotations
 
 import gzip
+import io
 import shutil
 import tarfile
 import zlib
@@ -218,6 +219,26 @@ def test_an_archive_whose_first_header_is_damaged_loads_from_its_second_member(
     assert_loaded(proc, summary, 4, 1)
     skipped = header_offsets(archive)[1]
     assert rejects(db) == {f"{path}:0": (f"damaged tar header at byte 0; skipped {skipped} bytes to the next header", skipped)}
+
+
+def test_a_pax_path_with_a_nul_names_its_member_up_to_the_nul(make_database, ingest, shared_dir, tmp_path):
+    # Found by the fuzz test once pax records were read by their lengths: the NUL reached the
+    # reject table's source, and "invalid byte sequence for encoding UTF8: 0x00" ended the run.
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
+        garbage = b"not a packet" * 10
+        info = tarfile.TarInfo("placeholder")
+        info.size = len(garbage)
+        info.pax_headers = {"path": "bad\x00name.avro"}
+        archive.addfile(info, io.BytesIO(garbage))
+        archive.add(shared_packets(shared_dir)[0], arcname="good.avro")
+    path = tmp_path / "nul.tar"
+    path.write_bytes(buffer.getvalue())
+
+    db = make_database()
+    proc, summary = ingest(db.url, path)
+    assert_loaded(proc, summary, 1, 1)
+    assert list(rejects(db)) == [f"{path}:bad"]
 
 
 def summary_line(proc) -> str:

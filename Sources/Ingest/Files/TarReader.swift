@@ -191,7 +191,8 @@ struct TarReader {
                   length > space - at + 1, length <= data.endIndex - at, data[at + length - 1] == 0x0A
             else { break }
             let record = data[(space + 1)..<(at + length - 1)]
-            if record.starts(with: "path=".utf8) { path = String(decoding: record.dropFirst(5), as: UTF8.self) }
+            // Up to a NUL, as a header's name field is read: a path has none.
+            if record.starts(with: "path=".utf8) { path = string(record.dropFirst(5)) }
             at += length
         }
         return path

@@ -1,3 +1,4 @@
+import Foundation
 import Postgres
 
 /// One alert turned into binary COPY rows, ready for the loader.
@@ -47,7 +48,10 @@ public struct RejectedInput: Sendable {
     public let reason: String
     public let bytes: [UInt8]?
 
+    /// A NUL in `source` or `reason` (a member name from a crafted archive, say) becomes U+FFFD:
+    /// PostgreSQL's text has no NUL, and one would fail the batch's COPY and end the run.
     public init(source: String, reason: String, bytes: [UInt8]?) {
-        (self.source, self.reason, self.bytes) = (source, reason, bytes)
+        func storable(_ text: String) -> String { text.contains("\u{0}") ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text }
+        (self.source, self.reason, self.bytes) = (storable(source), storable(reason), bytes)
     }
 }
