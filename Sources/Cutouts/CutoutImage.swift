@@ -23,7 +23,9 @@ public enum CutoutImage {
     public static func fitsImage(stamp: [UInt8]) throws -> FITSImage {
         let file = try fitsFile(stamp: stamp)
         do {
-            return try FITSImage(bytes: file)
+            // A tile-compressed image can claim many more pixels than its bytes; a stamp is
+            // about 63 x 63 (ZTF) to 200 x 200 (Rubin): 4 M pixels (16 MB of floats) is plenty.
+            return try FITSImage(bytes: file, maxPixels: 1 << 22)
         } catch let error as FITSError {
             throw CutoutError.unreadable(error.message)
         }

@@ -16,8 +16,9 @@ public struct FITSImage: Sendable {
     public static let maxPixels = 1 << 26
 
     /// Reads the first image of the uncompressed FITS file in `bytes`: the primary array, or
-    /// the first extension when the primary header holds no data. Extra axes of length 1 are allowed.
-    public init(bytes: [UInt8]) throws {
+    /// the first extension when the primary header holds no data. Extra axes of length 1 are
+    /// allowed. An image of more than `maxPixels` is refused before anything is allocated.
+    public init(bytes: [UInt8], maxPixels: Int = FITSImage.maxPixels) throws {
         let file = try FITSFile(bytes: bytes)
         var (bitpix, axes) = try file.imageParameters()
         if axes.isEmpty {
@@ -32,8 +33,8 @@ public struct FITSImage: Sendable {
         // Bounded so that a damaged header cannot make us allocate gigabytes (the data itself
         // is checked against the file before it is read).
         let (count, overflow) = width.multipliedReportingOverflow(by: height)
-        guard !overflow, count <= FITSImage.maxPixels else {
-            throw FITSError(message: "image of \(width) x \(height) pixels is larger than \(FITSImage.maxPixels) pixels")
+        guard !overflow, count <= maxPixels else {
+            throw FITSError(message: "image of \(width) x \(height) pixels is larger than \(maxPixels) pixels")
         }
         self.width = width
         self.height = height
