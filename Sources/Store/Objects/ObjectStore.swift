@@ -139,13 +139,12 @@ public struct ObjectStore: Sendable {
 
     // MARK: - One object
 
-    /// The object named `name` in any letter case (ZTF writes ZTF18abcdefg; ztf18ABCDEFG finds
-    /// it). Were two stored names to differ only in case, the exact spelling wins.
+    /// The object named `name`, in any letter case: a ZTF name is read in the case ZTF writes
+    /// it (ztf18ABCDEFG is ZTF18abcdefg), as the alert listing's `objectId` filter reads it,
+    /// and found through the table's key; any other name as given.
     public func object(named name: String, db: Connection) throws -> ObjectRecord? {
-        let result = try db.execute(#"""
-            SELECT o.* FROM object o WHERE lower(o."objectId") = lower(\#(name))
-            ORDER BY o."objectId" = \#(name) DESC, o."objectId" LIMIT 1
-            """#)
+        let stored = (try? ValueParsing.objectId(name, "objectId")) ?? name
+        let result = try db.execute(#"SELECT o.* FROM object o WHERE o."objectId" = \#(stored)"#)
         return result.rowCount == 0 ? nil : try Self.object(result, 0)
     }
 

@@ -97,27 +97,42 @@ final class ObjectTableTests: XCTestCase {
         XCTAssertEqual(columns.map(\.type), ObjectCatalogue.columns.map(\.type))
     }
 
-    /// Two loaders with alerts of one object: the second waits for the first's lock on the
-    /// object, and its figures, computed after, count the first's alert too.
-    func testALoaderWaitingForAnObjectCountsWhatTheOtherCommitted() throws {
+    /// Two loaders with alerts of one object stored before: the second waits for the first's
+    /// lock on the object, and its figures, computed after, count the first's alert too.
+    func testALoaderWaitingForAnObjectsLockCountsWhatTheOtherCommitted() throws {
+        try twoLoadersOfOneObject(objectStoredBefore: true)
+    }
+
+    /// Two loaders with the first alerts of a new object: the second finds the row the first
+    /// is inserting, waits for it, and recomputes the figures with the first's alert.
+    func testALoaderWaitingForAnObjectsInsertCountsWhatTheOtherCommitted() throws {
+        try twoLoadersOfOneObject(objectStoredBefore: false)
+    }
+
+    /// Loader A (a connection of the test's) stores a made-up alert of a packet's object and
+    /// refreshes the object, and holds its transaction open; loader B (FileIngest) stores the
+    /// packet meanwhile. B must wait for A, and its figures must count A's alert.
+    func twoLoadersOfOneObject(objectStoredBefore: Bool, file: StaticString = #filePath, line: UInt = #line) throws {
         let packet = try sharedPackets(Repository.v3Alerts)[0].path
         _ = try db.ingest([packet])
-        let objectId: String = try db.connection.execute("SELECT \"objectId\" FROM candidate")[0].decode(0)
-        // Take that alert away again, leaving its object's row: the packet will be loaded anew.
+        let row = try db.connection.execute(#"SELECT "objectId", lastjd, ra, dec FROM object"#)[0]
+        let (objectId, jd, ra, dec): (String, Double, Double, Double) =
+            (try row.decode("objectId"), try row.decode("lastjd"), try row.decode("ra"), try row.decode("dec"))
+        // Take that alert away again (and its object, unless it is to stay): the packet will be loaded anew.
         try db.connection.execute("DELETE FROM candidate")
         try db.connection.execute("DELETE FROM prv_candidate")
+        if !objectStoredBefore { try db.connection.execute("DELETE FROM object") }
 
-        // Loader A: an alert of the object (made up, a day later), and the object's lock.
+        // Loader A: an alert of the object (made up, a day later, in g at 12.5), then the object.
         let a = try Connection(db.url)
         try a.execute("BEGIN")
         try a.execute(#"""
             INSERT INTO candidate (candid, "objectId", jd, fid, magpsf, ra, dec)
-            SELECT 1, "objectId", jd + 1, 1, 12.5, ra, dec FROM (VALUES (\#(objectId))) v("objectId"),
-                   LATERAL (SELECT lastjd AS jd, ra, dec FROM object WHERE "objectId" = v."objectId") o
+            VALUES (1, \#(objectId), \#(jd + 1), 1, 12.5, \#(ra), \#(dec))
             """#)
         try ObjectTable.refresh([objectId], db: a)
 
-        // Loader B: the real packet, in a process's loader of its own.
+        // Loader B: the real packet, with a loader of its own.
         let outcome = Mutex<String?>(nil)
         let done = DispatchSemaphore(value: 0)
         let url = db.url
@@ -130,24 +145,23 @@ final class ObjectTableTests: XCTestCase {
             }
             done.signal()
         }
-        // B stores its alert, then waits for the object's row lock that A holds.
+        // B stores its alert, then waits for A: for the object's row lock, or for A's insert of the row.
         let deadline = Date().addingTimeInterval(60)
         while try db.connection.execute("""
             SELECT 1 FROM pg_locks l JOIN pg_stat_activity s USING (pid)
             WHERE NOT l.granted AND s.datname = current_database()
             """).rowCount == 0 {
-            XCTAssertLessThan(Date(), deadline, "loader B never waited for A's lock")
-            if Date() > deadline { break }
+            guard Date() < deadline else { XCTFail("loader B never waited for A", file: file, line: line); break }
             Thread.sleep(forTimeInterval: 0.02)
         }
         try a.execute("COMMIT")
-        XCTAssertEqual(done.wait(timeout: .now() + 60), .success)
-        XCTAssertEqual(outcome.withLock { $0 }, "loaded 1")
+        XCTAssertEqual(done.wait(timeout: .now() + 60), .success, file: file, line: line)
+        XCTAssertEqual(outcome.withLock { $0 }, "loaded 1", file: file, line: line)
 
         let figures = try db.connection.execute(#"SELECT nalerts, brightest_g FROM object WHERE "objectId" = \#(objectId)"#)[0]
-        XCTAssertEqual(try figures.decode("nalerts", as: Int.self), 2, "B's figures count A's alert")
-        XCTAssertEqual(try figures.decode("brightest_g", as: Double.self), 12.5)
-        try ObjectFiguresOracle.assertTableEqualsRebuild(db.connection, "after two loaders")
+        XCTAssertEqual(try figures.decode("nalerts", as: Int.self), 2, "B's figures count A's alert", file: file, line: line)
+        XCTAssertEqual(try figures.decode("brightest_g", as: Double.self), 12.5, file: file, line: line)
+        try ObjectFiguresOracle.assertTableEqualsRebuild(db.connection, "after two loaders", file: file, line: line)
     }
 
     /// Three loaders of the same packets in three orders, at once, in small batches.
