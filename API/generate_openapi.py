@@ -120,6 +120,8 @@ def value_schema(kind: str) -> dict:
         return {"type": "string", "pattern": TIME_PATTERN, "example": "2018-06-01T04:00:00Z"}
     if kind == "filterName":
         return {"type": "string", "enum": ["g", "r", "i"]}
+    if kind == "objectCone":
+        return {"type": "string", "pattern": rf"^\w+,{NUMBER}$", "example": "ZTF18abcdefg,0.01"}
     if kind == "cone":
         return {"type": "string", "pattern": CONE_PATTERN, "example": "10.5,-20.25,0.1"}
     if kind == "seconds":
@@ -159,7 +161,7 @@ def filter_parameters() -> dict:
 
 
 def listing_parameters() -> list[dict]:
-    names = ["page", "cursor", "sort_value", "sort_order", "format", *filter_parameters()]
+    names = ["page", "cursor", "sort_value", "sort_order", "format", "where", *filter_parameters()]
     return [ref(name, "parameters") for name in names]
 
 
@@ -211,6 +213,16 @@ def components() -> dict:
             "sort_order": {"name": "sort_order", "in": "query", "required": False, "allowEmptyValue": True,
                            "description": "sort direction (default desc)",
                            "schema": {"type": "string", "enum": ["asc", "desc"]}},
+            "where": {"name": "where", "in": "query", "required": False, "allowEmptyValue": True,
+                      "description": "a filter expression over the alert's fields, ANDed with the other filters: "
+                                     "numbers, 'strings', ISO times, = != <> < <= > >=, AND OR NOT, parentheses, "
+                                     "BETWEEN, IN, IS [NOT] NULL, LIKE, + - * /, abs, sqrt, log10, "
+                                     "cone(ra, dec, radius); missing values (NULL, NaN, ZTF's -999/-99) are NULL. "
+                                     "At most 2,000 characters, 32 levels deep, 40 terms with the other filters, "
+                                     "2 cones with cone= and objectcone=; a mistake is a 400 naming the character "
+                                     "(see /help/#expressions)",
+                      "schema": {"type": "string", "maxLength": 2000,
+                                 "example": "magpsf - magap < 0.5 AND (filter = 'g' OR rb >= 0.9)"}},
             "format": {"name": "format", "in": "query", "required": False, "allowEmptyValue": True,
                        "description": "json, or html (the default unless Accept asks for application/json)",
                        "schema": {"type": "string", "enum": ["html", "json"]}},
@@ -368,6 +380,21 @@ def components() -> dict:
                     },
                     "sort_values": {"type": "array", "items": {"type": "string"}},
                     "routes": {"type": "array"},
+                    "expression": {
+                        "type": "object",
+                        "description": "where=: the names it takes and its limits",
+                        "required": ["parameter", "columns", "functions", "max_length", "max_depth", "max_terms",
+                                     "max_cones"],
+                        "properties": {
+                            "parameter": {"type": "string", "enum": ["where"]},
+                            "columns": {"type": "array", "items": {"type": "string"}},
+                            "functions": {"type": "array", "items": {"type": "string"}},
+                            "max_length": {"type": "integer"},
+                            "max_depth": {"type": "integer"},
+                            "max_terms": {"type": "integer", "description": "shared with the query's other filters"},
+                            "max_cones": {"type": "integer", "description": "cone(), cone= and objectcone= together"},
+                        },
+                    },
                     "rate_limit": {
                         "type": "object", "nullable": True,
                         "description": "the budgets of a client without a token (null: requests are not limited)",
@@ -395,8 +422,10 @@ def components() -> dict:
                         "maxItems": 10,
                         "items": {
                             "type": "object",
-                            "description": "listing filters by name, each at most once and at most 40, and page "
-                                           "(1 to 100); not cursor or format; null or empty values are ignored",
+                            "description": "listing filters by name, each at most once and at most 40 (a where "
+                                           "expression's terms counted among them), where, sort_value, sort_order "
+                                           "and page (1 to 100); not cursor or format; null or empty values are "
+                                           "ignored",
                             "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "number"}],
                                                      "nullable": True},
                         },
@@ -467,6 +496,18 @@ def read_operation(summary: str, ok: dict, *, params: list | None = None, not_fo
     if rate_limited:
         responses = limited(responses)
     return {"summary": summary, "parameters": params or [], "responses": responses}
+
+
+def oversize(operation: dict) -> dict:
+    """Every route: the server's own answers, always JSON, to requests too large to take."""
+    responses = dict(operation["responses"])
+    responses["414"] = {"description": "the request target is longer than 32 kB or has more than 2,000 query "
+                                       "parameters (the connection is closed after)",
+                        "content": json_content("Error")}
+    responses["431"] = {"description": "the request line and header fields are larger than 64 kB (the "
+                                       "connection is closed after)",
+                        "content": json_content("Error")}
+    return {**operation, "responses": dict(sorted(responses.items()))}
 
 
 def head_of(operation: dict) -> dict:
@@ -544,16 +585,19 @@ def paths() -> dict:
         "description": "the help page or its catalogue",
         "content": {**json_content("Help"), **html_content()}}, params=[fmt], not_found=False, rate_limited=False)
     metrics = {
-        "summary": "Figures for monitoring (Prometheus text format); not rate limited",
+        "summary": "Figures for monitoring (Prometheus text format); not rate limited; only for the addresses "
+                   "of ALERTDB_METRICS_ALLOW (loopback unless set)",
         "parameters": [],
         "responses": {"200": {"description": "this process's requests and pool, and the archive's figures",
-                              "content": {"text/plain": {"schema": {"type": "string"}}}}},
+                              "content": {"text/plain": {"schema": {"type": "string"}}}},
+                      "404": error_response("the client's address may not read the metrics: answered as a page "
+                                            "that does not exist")},
     }
 
     def route(operation: dict, *, post: dict | None = None) -> dict:
-        item = {"get": operation, "head": head_of(operation)}
+        item = {"get": oversize(operation), "head": head_of(oversize(operation))}
         if post:
-            item["post"] = post
+            item["post"] = oversize(post)
         return item
 
     return {

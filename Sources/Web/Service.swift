@@ -13,18 +13,35 @@ public final class AlertService: Sendable {
     /// Nil when rate limiting is off.
     let limiter: RateLimiter?
     let identity: ClientIdentity
+    /// The base of absolute links when the service has a public address (`ALERTDB_PUBLIC_URL`).
+    let publicBase: String?
+    let metricsAccess: MetricsAccess
     let metrics = RequestMetrics()
     let statistics: CachedStatistics
 
+    /// Header fields of every response. The pages have no scripts, one inline stylesheet, images
+    /// of this site (and the empty `data:` icon) and a form that submits here, so the policy
+    /// allows that and nothing else; no other site may frame them.
+    public static let securityHeaders: [(name: String, value: String)] = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Content-Security-Policy", "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+        ("X-Frame-Options", "DENY"),
+    ]
+
     /// `renderCacheBytes` bounds the JSON kept of alerts already rendered (0: none).
     /// `limiter` is nil to serve without rate limiting; `identity` says which proxies are trusted.
+    /// `publicURL` (checked by `ServeConfiguration`), when given, starts every absolute link.
+    /// `metricsAccess` says who may read `/metrics`.
     public init(archive: Archive, schema: StoreSchema, renderCacheBytes: Int = 64 << 20, limiter: RateLimiter? = nil,
-                identity: ClientIdentity = ClientIdentity(trustedProxies: [])) {
+                identity: ClientIdentity = ClientIdentity(trustedProxies: []), publicURL: String? = nil,
+                metricsAccess: MetricsAccess = MetricsAccess(allowed: AddressList(MetricsAccess.defaultAllowed)!)) {
         self.archive = archive
         self.schema = schema
         rendered = RenderedAlerts(capacityBytes: renderCacheBytes)
         self.limiter = limiter
         self.identity = identity
+        publicBase = publicURL.flatMap(Authority.publicBase)
+        self.metricsAccess = metricsAccess
         statistics = CachedStatistics(archive: archive)
     }
 
@@ -37,7 +54,10 @@ public final class AlertService: Sendable {
         if identity.isTrusted(peer: request.remoteAddress), request.header("X-Forwarded-Proto")?.lowercased() == "https" {
             request.scheme = "https"
         }
-        let route = Route(path: request.path)
+        var route = Route(path: request.path)
+        // /metrics refused is a page that does not exist, in every way the client can see: 404
+        // whatever the method or parameters, a request of the budget, the same headers.
+        if route == .metrics, !metricsAccess.allows(request) { route = .notFound }
         // A bad `format` is reported by the routes that read it; errors before then are JSON.
         let requested = Result { try Representation(request) }
         let representation = route.hasNoPage ? .json : (try? requested.get()) ?? .json
@@ -104,6 +124,9 @@ public final class AlertService: Sendable {
     /// Every parameter must be one the route takes, given once: a misspelt or repeated one
     /// would otherwise be silently ignored, or read as the first or the last.
     static func checkParameters(_ query: [(name: String, value: String)], of route: Route) throws {
+        for (name, value) in query where name.utf8.contains(0) || value.utf8.contains(0) {
+            throw ParameterError(name.split(separator: "\u{0}").first.map(String.init) ?? "", "a parameter holds a NUL byte (%00)")
+        }
         var seen = Set<String>()
         for (name, value) in query where !value.isEmpty {
             guard seen.insert(name).inserted else { throw ParameterError(name, "\(name.prefix(40)) is given more than once") }

@@ -23,7 +23,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Configuration file: NAME=value lines (see below).", valueName: "file"))
     var config: String?
 
-    @Option(help: "Address to listen on (ALERTDB_HOST; 127.0.0.1 for this machine only, 0.0.0.0 for every interface).")
+    @Option(help: "Address to listen on (ALERTDB_HOST; 127.0.0.1 for this machine only, 0.0.0.0 for every IPv4 interface, :: for every interface, IPv4 and IPv6).")
     var host: String?
 
     @Option(help: "Port to listen on (ALERTDB_PORT; 0: any free port).")
@@ -53,11 +53,23 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Reverse proxies whose X-Forwarded-For is believed (ALERTDB_TRUSTED_PROXIES).", valueName: "address,..."))
     var trustedProxies: String?
 
-    @Option(help: ArgumentHelp("Seconds after which an idle or stalled connection is closed (ALERTDB_CONNECTION_TIMEOUT).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds after which a connection making no progress is closed (ALERTDB_CONNECTION_TIMEOUT).", valueName: "seconds"))
     var connectionTimeout: Int?
+
+    @Option(help: ArgumentHelp("Seconds a client has to send a whole request, however slowly it trickles (ALERTDB_REQUEST_TIMEOUT).", valueName: "seconds"))
+    var requestTimeout: Int?
 
     @Option(help: "Open HTTP connections at most (ALERTDB_MAX_CONNECTIONS).")
     var maxConnections: Int?
+
+    @Option(help: "Open HTTP connections of one peer address at most; 0: no cap (ALERTDB_MAX_CONNECTIONS_PER_CLIENT).")
+    var maxConnectionsPerClient: Int?
+
+    @Option(help: ArgumentHelp("Addresses or networks that may read /metrics (ALERTDB_METRICS_ALLOW; loopback by default).", valueName: "address,..."))
+    var metricsAllow: String?
+
+    @Option(help: ArgumentHelp("The site's address; every absolute link starts with it (ALERTDB_PUBLIC_URL).", valueName: "https://..."))
+    var publicURL: String?
 
     /// The flags given, by setting name.
     private var flags: [String: String] {
@@ -70,6 +82,9 @@ struct ServeCommand: ParsableCommand {
             ("ALERTDB_CUTOUT_BUDGET_FACTOR", cutoutBudgetFactor.map { String($0) }),
             ("ALERTDB_TRUSTED_PROXIES", trustedProxies), ("ALERTDB_CONNECTION_TIMEOUT", connectionTimeout.map(String.init)),
             ("ALERTDB_MAX_CONNECTIONS", maxConnections.map(String.init)),
+            ("ALERTDB_REQUEST_TIMEOUT", requestTimeout.map(String.init)),
+            ("ALERTDB_MAX_CONNECTIONS_PER_CLIENT", maxConnectionsPerClient.map(String.init)),
+            ("ALERTDB_METRICS_ALLOW", metricsAllow), ("ALERTDB_PUBLIC_URL", publicURL),
         ]
         return Dictionary(uniqueKeysWithValues: given.compactMap { key, value in value.map { (key, $0) } })
     }
@@ -91,6 +106,8 @@ struct ServeCommand: ParsableCommand {
         var limits = Server.Limits()
         limits.threads = threads
         limits.connectionTimeoutSeconds = settings.connectionTimeout
+        limits.requestTimeoutSeconds = settings.requestTimeout
+        limits.maxConnectionsPerClient = settings.maxConnectionsPerClient
         // Each connection is a file, and so is each database connection (two pools at most) and a few more.
         let spare = 4 * threads + 64
         limits.maxConnections = max(1, min(settings.maxConnections,
@@ -113,10 +130,12 @@ struct ServeCommand: ParsableCommand {
             limiter = RateLimiter(settings: limiting, access: access)
         }
         let service = AlertService(archive: archive, schema: schema, renderCacheBytes: settings.renderCacheMegabytes << 20,
-                                   limiter: limiter, identity: identity)
+                                   limiter: limiter, identity: identity, publicURL: settings.publicURL,
+                                   metricsAccess: settings.metricsAccess)
         let server: Server
         do {
-            server = try Server(host: settings.host, port: settings.port, limits: limits) { service.handle($0) }
+            server = try Server(host: settings.host, port: settings.port, limits: limits,
+                                responseHeaders: AlertService.securityHeaders) { service.handle($0) }
         } catch {
             throw fail("\(error)")
         }

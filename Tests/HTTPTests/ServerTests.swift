@@ -3,18 +3,6 @@ import HTTP
 import XCTest
 
 final class ServerTests: XCTestCase {
-    /// A server whose handler describes the request it got, as text.
-    func echoServer(limits: Server.Limits = Server.Limits()) throws -> Server {
-        try Server(host: "127.0.0.1", port: 0, limits: limits) { request in
-            var lines = ["\(request.method) \(request.path)"]
-            lines += request.query.map { "q \($0.name)=\($0.value)" }
-            lines.append("h x-test=\(request.header("X-Test") ?? "-")")
-            lines.append("body \(request.body.count) \(String(decoding: request.body, as: UTF8.self))")
-            lines.append("peer \(request.remoteAddress)")
-            return Response(status: 200, headers: [("Content-Type", "text/plain"), ("X-Echo", "1")], body: Array(lines.joined(separator: "\n").utf8))
-        }
-    }
-
     func testRequestIsParsedAndDecoded() throws {
         let server = try echoServer()
         XCTAssertGreaterThan(server.port, 0)
@@ -65,47 +53,14 @@ final class ServerTests: XCTestCase {
         let server = try echoServer()
         XCTAssertThrowsError(try Server(host: "127.0.0.1", port: server.port) { _ in Response(status: 200) })
     }
-}
 
-/// A counter shared by threads.
-final class Atomic: @unchecked Sendable {
-    private var count: Int
-    private let lock = NSLock()
-    init(_ value: Int) { count = value }
-    func add(_ n: Int) { lock.lock(); count += n; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
-}
-
-/// Sends bytes as they are (malformed ones included) and reads the reply until the server closes.
-enum RawHTTP {
-    static func send(_ text: String, port: Int) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-        let bytes = Array(text.utf8)
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { break }
-            sent += n
-        }
-        var reply: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            reply += buffer[0..<n]
-        }
-        return String(decoding: reply, as: UTF8.self)
+    func testAnIPv6HostListensForIPv4Too() throws {
+        try XCTSkipUnless(RawHTTP.hasIPv6Loopback, "no IPv6 loopback on this machine")
+        let server = try echoServer(host: "::")
+        let v6 = try RawHTTP.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", port: server.port, host: "::1")
+        XCTAssertTrue(v6.contains("peer ::1\nlocal [::1]:\(server.port)"), v6)
+        // IPv4 peers arrive as ::ffff:127.0.0.1 on the dual-stack socket and read as IPv4.
+        let v4 = try RawHTTP.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", port: server.port, host: "127.0.0.1")
+        XCTAssertTrue(v4.contains("peer 127.0.0.1\nlocal 127.0.0.1:\(server.port)"), v4)
     }
 }

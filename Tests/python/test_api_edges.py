@@ -119,3 +119,13 @@ def test_health_with_max_age_answers_503_when_nothing_was_stored_for_that_long(l
     assert_names(get(live_server.url, "/health", {"max_age": "-1"}), "max_age")
     assert_names(get(live_server.url, "/health", {"max_age": "soon"}), "max_age")
     assert get(live_server.url, "/health").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("query, parameter", [
+    ("objectId=ZTF18abc%00defg", "objectId"), ("rb__gte=0.5%00", "rb__gte"), ("cone=1,2,0.1%00junk", "cone"),
+])
+def test_a_nul_byte_is_refused_not_cut(live_server, query, parameter):
+    response = request(f"{live_server.url}/?format=json&{query}")
+    assert_names(response, parameter)
+    detail = request(f"{live_server.url}/1/?format=json%00html")
+    assert detail.status == 400 and detail.json()["parameter"] == "format", detail.text

@@ -98,6 +98,12 @@ def case_for(db, spec: dict) -> tuple[str, sql.Composable, list]:
         return str(ps1), sql.SQL("(objectidps1 = %s OR objectidps2 = %s OR objectidps3 = %s)"), [ps1] * 3
     if name == "filter":
         return "r", sql.SQL("fid = 2"), []
+    if name == "objectcone":
+        object_id, ra, dec = db.conn.execute(
+            'SELECT "objectId", ra, dec FROM candidate ORDER BY id OFFSET 100 LIMIT 1').fetchone()
+        ra, dec = db.conn.execute('SELECT ra, dec FROM candidate WHERE "objectId" = %s ORDER BY jd DESC LIMIT 1',
+                                  (object_id,)).fetchone()
+        return f"{object_id},0.5", sql.SQL("q3c_radial_query(ra, dec, %s, %s, 0.5)"), [ra, dec]
     if name == "cone":
         ra, dec = db.conn.execute("SELECT ra, dec FROM candidate ORDER BY id OFFSET 100 LIMIT 1").fetchone()
         return (f"{ra!r},{dec!r},0.5", sql.SQL("q3c_dist(ra, dec, %s, %s) < 0.5"), [ra, dec])

@@ -32,7 +32,7 @@ def listing_parameters(document: dict, method: str = "get") -> dict[str, dict]:
 def test_listing_parameters_equal_the_servers(live_server, repo_root):
     document = load_document(repo_root)
     help_body = get_json(live_server.url, "/help/")
-    served = {spec["parameter"] for spec in help_body["filters"]} | PAGING
+    served = {spec["parameter"] for spec in help_body["filters"]} | PAGING | {help_body["expression"]["parameter"]}
     for method in ("get", "head"):
         documented = set(listing_parameters(document, method))
         assert documented - served == set(), "documented but not served"
@@ -51,7 +51,7 @@ def test_value_schemas_follow_the_filter_types(live_server, repo_root):
     document = load_document(repo_root)
     params = listing_parameters(document)
     expected_type = {"real": "number", "integer": "integer", "text": "string", "time": "string",
-                     "filterName": "string", "cone": "string", "seconds": "number", "objectId": "string",
+                     "filterName": "string", "cone": "string", "seconds": "number", "objectId": "string", "objectCone": "string",
                      "list": "string"}
     for spec in get_json(live_server.url, "/help/")["filters"]:
         schema = params[spec["parameter"]]["schema"]

@@ -33,6 +33,7 @@ import tarfile
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -327,6 +328,37 @@ def test_nginx_passes_the_peer_address_and_the_host_with_its_port(repo_root):
 
         response, _ = request("/", {"Host": host, "Content-Type": "application/json"}, "POST", b"x" * 70_000)
         assert response.status == 413
+    upstream.shutdown()
+
+
+def routes_to_metrics(path: str) -> bool:
+    """Whether alertdb would answer `path` (as nginx passed it on) with /metrics: its
+    percent-decoded path, split at slashes with empty parts dropped, is just `metrics`."""
+    decoded = urllib.parse.unquote(path.split("?", 1)[0])
+    return [part for part in decoded.split("/") if part] == ["metrics"]
+
+
+def test_nginx_hides_every_spelling_of_metrics(repo_root):
+    """`location = /metrics` let /metrics/, /metrics//, /metrics%2F and /metrics/?x through to
+    alertdb, which answers them all as /metrics; none of them may reach it."""
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), EchoHandler)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    port = free_port()
+    spellings = ["/metrics", "/metrics/", "/metrics//", "/metrics%2F", "/metrics/?x", "/metrics?x=1", "//metrics",
+                 "/%2Fmetrics", "/%6Detrics", "/./metrics", "/x/../metrics", "/metrics/.", "/metrics%20"]
+    EchoHandler.seen.clear()
+    with running_nginx(repo_root, port, upstream.server_address[1]):
+        for path in spellings:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(f"GET {path} HTTP/1.1\r\nHost: alerts.example.org\r\nConnection: close\r\n\r\n".encode())
+                status = sock.recv(100).split(b" ")[1].decode()
+            assert status in ("403", "400"), (path, status)
+        # The rest of the site still goes through.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET /?format=json HTTP/1.1\r\nHost: alerts.example.org\r\nConnection: close\r\n\r\n")
+            assert sock.recv(100).startswith(b"HTTP/1.1 200")
+    leaked = [record["path"] for record in EchoHandler.seen if routes_to_metrics(record["path"])]
+    assert not leaked, f"nginx passed {leaked} on to alertdb"
     upstream.shutdown()
 
 

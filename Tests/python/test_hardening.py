@@ -26,10 +26,13 @@ def loaded_db(make_database, ingest, shared_dir):
     return db
 
 
-def open_connections(port: int, count: int, partial: bytes = b"") -> list[socket.socket]:
+def open_connections(port: int, count: int, partial: bytes = b"", first_source: int = 10) -> list[socket.socket]:
+    """`count` connections, 50 from each loopback address from 127.0.0.<first_source> on: many
+    clients, as alertdb caps the connections of one address (64)."""
     sockets = []
-    for _ in range(count):
-        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    for i in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5,
+                                        source_address=(f"127.0.0.{first_source + i // 50}", 0))
         if partial:
             sock.sendall(partial)
         sockets.append(sock)
@@ -54,7 +57,7 @@ def test_idle_and_stalled_connections_do_not_starve_others(loaded_db, start_serv
     server = start_server(loaded_db, "--connection-timeout", timeout)
     # 300 connections that send nothing, and 200 that stop in the middle of their headers.
     idle = open_connections(server.port, 300)
-    stalled = open_connections(server.port, 200, b"GET /?format=json HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+    stalled = open_connections(server.port, 200, b"GET /?format=json HTTP/1.1\r\nHost: x\r\nX-Slow: ", first_source=20)
     try:
         started = time.monotonic()
         for i in range(40):

@@ -214,6 +214,19 @@ def test_help_page(live_server, tmp_path, repo_root):
     assert_not_blank(screenshot(url, tmp_path, repo_root, "help"))
 
 
+def test_the_pages_break_no_rule_of_their_content_security_policy(live_server, tmp_path):
+    """Every response carries a Content-Security-Policy (no scripts, this site's images, one inline
+    stylesheet); Chromium reports each thing the policy blocks on its console, and reports none
+    on any page, while the stamps are still drawn (test_detail_page_*)."""
+    alert_id, _ = richest_alert(live_server, schema_3=True)
+    for path in ["/", "/?rb__gte=abc", f"/{alert_id}/", f"/{alert_id}/photometry/", "/latest/", "/help/", "/no/such/page/"]:
+        policy = get(live_server.url, path).headers.get("content-security-policy", "")
+        assert "default-src 'none'" in policy, (path, policy)
+        console = chromium(live_server.url + path, tmp_path, "--enable-logging=stderr", "--v=0", "--dump-dom").stderr
+        blocked = [line for line in console.decode(errors="replace").splitlines() if "Content Security Policy" in line]
+        assert not blocked, (path, blocked[:3])
+
+
 def test_a_page_view_costs_one_request_of_the_budget(make_database, ingest, shared_dir, start_server, tmp_path):
     """With rate limiting on, a browser showing an alert's page spends one request of the main
     budget (no favicon request either) and three of the cutout budget, and draws every stamp."""

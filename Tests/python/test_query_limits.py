@@ -27,7 +27,7 @@ def server(make_database, ingest, shared_dir, start_server):
 def busy_backends(db) -> list[str]:
     """Queries of other sessions still working on `db`."""
     rows = db.conn.execute("SELECT query FROM pg_stat_activity WHERE datname = %s AND state = 'active' "
-                           "AND pid <> pg_backend_pid()", (db.name,)).fetchall()
+                           "AND backend_type = 'client backend' AND pid <> pg_backend_pid()", (db.name,)).fetchall()
     return [query for (query,) in rows]
 
 
@@ -111,12 +111,16 @@ def test_made_up_tokens_from_a_spent_address_cost_no_lookup(make_database, start
     statuses = {get_from(limited, "/?format=json", client, {"Authorization": f"Token adb_{secrets.token_hex(32)}"}).status
                 for _ in range(50)}
     assert statuses == {429}
-    assert token_lookups() == before, "a made-up token from a spent address was looked up in the database"
+    # A spent address may still have a few tokens looked up (the one it was just given), no more.
+    assert token_lookups() - before <= 5, "made-up tokens from a spent address were looked up one by one"
 
-    # A real token still works from that address (its lookup is what the token pays for).
+    # A script that spent its address's budget and now shows the token it was given is served.
     made = run_alertdb("token", "add", "--database", db.url, "script", "--burst", "5")
     secret = made.stdout.decode().strip()
-    assert get_from(limited, "/?format=json", new_client_address(), {"Authorization": f"Token {secret}"}).status == 200
+    spent = new_client_address()
+    while get_from(limited, "/?format=json", spent).status != 429:
+        pass
+    assert get_from(limited, "/?format=json", spent, {"Authorization": f"Token {secret}"}).status == 200
 
 
 def test_the_databases_own_words_never_reach_a_client(server):

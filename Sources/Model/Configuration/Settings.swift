@@ -15,7 +15,7 @@ public struct Setting: Sendable {
     /// Every setting of every command and script, by what reads it.
     public static let serve: [Setting] = [
         Setting("DATABASE_URL", "", "PostgreSQL URL or libpq connection string (empty: the PG* variables)"),
-        Setting("ALERTDB_HOST", "127.0.0.1", "address to listen on (0.0.0.0 or :: for every interface)"),
+        Setting("ALERTDB_HOST", "127.0.0.1", "address to listen on (0.0.0.0: every IPv4 interface; ::, every interface, IPv4 and IPv6)"),
         Setting("ALERTDB_PORT", "8080", "port to listen on (0: any free port)"),
         Setting("ALERTDB_THREADS", "8", "worker threads, and database connections (one each)"),
         Setting("ALERTDB_RENDER_CACHE_MB", "64", "megabytes of listing JSON kept for alerts already rendered (0: none)"),
@@ -26,8 +26,12 @@ public struct Setting: Sendable {
         Setting("ALERTDB_CUTOUT_BUDGET_FACTOR", "3", "how many times larger the separate budget of cutout images is"),
         Setting("ALERTDB_TRUSTED_PROXIES", "", "comma-separated addresses or networks (10.0.0.0/8) of reverse proxies whose X-Forwarded-For is believed"),
         Setting("ALERTDB_RATE_LIMIT_DATABASE", "", "database of the rate-limit buckets, when DATABASE_URL is a read-only replica (empty: DATABASE_URL)"),
-        Setting("ALERTDB_CONNECTION_TIMEOUT", "30", "seconds after which an idle or stalled connection is closed"),
+        Setting("ALERTDB_CONNECTION_TIMEOUT", "30", "seconds after which a connection making no progress is closed"),
+        Setting("ALERTDB_REQUEST_TIMEOUT", "10", "seconds a client has to send a whole request, however slowly, and a kept-alive connection to start its next"),
         Setting("ALERTDB_MAX_CONNECTIONS", "1024", "open HTTP connections at most"),
+        Setting("ALERTDB_MAX_CONNECTIONS_PER_CLIENT", "64", "open HTTP connections of one peer address at most (0: no cap; behind a proxy every client has its address)"),
+        Setting("ALERTDB_METRICS_ALLOW", "127.0.0.0/8,::1", "comma-separated addresses or networks that may read /metrics (others get 404)"),
+        Setting("ALERTDB_PUBLIC_URL", "", "the site's address (https://alerts.example.org): every absolute link starts with it (empty: the request's Host, checked)"),
     ]
 
     public static let consume: [Setting] = [

@@ -14,6 +14,8 @@ public struct FilterSpec: Sendable {
         case since
         /// `column__in=a,b,c`: equal to any of the values (up to `FilterSpec.maxListValues`).
         case inList
+        /// `objectcone=name,radius`: within radius degrees of a stored object's newest alert.
+        case nearObject
     }
 
     public enum ValueType: String, Sendable {
@@ -28,6 +30,8 @@ public struct FilterSpec: Sendable {
         case seconds
         /// ZTF object names, any letter case, one or a comma list.
         case objectId
+        /// An object name and a radius in degrees.
+        case objectCone
     }
 
     /// Values a list filter (`__in`, `objectId`) takes at most.
@@ -94,6 +98,7 @@ public struct FilterCatalogue: Sendable {
             spec("objectId", "objectId", .inList, .objectId, "ZTF object name, e.g. ZTF18abcdefg, in any letter case; or up to 100, comma-separated"),
             spec("candid", "candid", .equal, .integer, "ZTF candidate id of one alert"),
             spec("cone", "ra", .cone, .cone, "ra,dec,radius in degrees: alerts within radius of (ra, dec)"),
+            spec("objectcone", "ra", .nearObject, .objectCone, "objectId,radius in degrees: alerts within radius of that object's newest alert"),
             spec("objectidps", "objectidps1", .anyPS1Object, .integer, "Pan-STARRS1 object id of any of the three nearest PS1 sources"),
             spec("ra__gt", "ra", .greater, .real, "right ascension (J2000, degrees) greater than"),
             spec("ra__lt", "ra", .less, .real, "right ascension (J2000, degrees) less than"),

@@ -22,12 +22,25 @@ public struct ListingQuery: Sendable {
     /// cone); at 40, more than MARS's form offers, the worst accepted query plans in a few
     /// milliseconds (Docs/operations.md, Limits).
     public static let maxFilters = 40
+    /// Cones a query may hold, `cone=`, `objectcone=` and `cone()` in `where=` together: each
+    /// adds ~3.5 ms of q3c's planning at a million alerts, so two keep the costliest accepted
+    /// query planning in about 7 ms.
+    public static let maxCones = 2
+    /// The limits of a `where=` expression; its terms count against `maxFilters` with the
+    /// query's other filters.
+    public static let expressionLimits = ExpressionLimits(maxLength: 2_000, maxDepth: 32, maxTerms: maxFilters, maxCones: maxCones)
 
     /// The parameters that are not filters.
     public static let controlParameters = ["page", "cursor", "sort_value", "sort_order"]
+    /// Parameters MARS clients send that mean nothing to the listing: TOM Toolkit runs a saved
+    /// query with the form's `query_name` and `broker` among the filters. Read and ignored.
+    public static let ignoredParameters: Set = ["query_name", "broker"]
 
     /// `WHERE` conditions (ANDed) over `candidate c`.
     let conditions: [SQL]
+    /// `objectcone`: a cone around an object whose position the store looks up first (as
+    /// constants, so that q3c's index serves the cone).
+    let objectCone: (objectId: String, radius: Double)?
     public let sortColumn: String
     public let ascending: Bool
     /// The sort column's type, for the cursor's bound value.
@@ -46,7 +59,7 @@ public struct ListingQuery: Sendable {
     public static func parse(_ items: [(name: String, value: String)], schema: StoreSchema,
                              limit: Int = pageSize, now: Double = JulianDate.now) throws -> ListingQuery {
         var builder = ConditionBuilder()
-        var page: Int?, cursorToken: String?, sortValue: String?, sortOrder: String?
+        var page: Int?, cursorToken: String?, sortValue: String?, sortOrder: String?, expression: String?
         var kept: [(name: String, value: String)] = []
         var seen = Set<String>()
         for (name, value) in items where !value.isEmpty {
@@ -60,11 +73,17 @@ public struct ListingQuery: Sendable {
             case "cursor":
                 cursorToken = value
                 continue
+            case _ where ignoredParameters.contains(name):
+                continue
             case "sort_value":
                 guard schema.sortValues.contains(value) else {
                     throw ParameterError(name, "sort_value must be a numeric candidate field such as jd, magpsf or rb, not '\(ValueParsing.clip(value))'")
                 }
                 sortValue = value
+            case "where":
+                // A form's text box left blank holds nothing to filter by.
+                guard value.contains(where: { !$0.isWhitespace }) else { continue }
+                expression = value
             case "sort_order":
                 guard value == "asc" || value == "desc" else {
                     throw ParameterError(name, "sort_order must be asc or desc, not '\(ValueParsing.clip(value))'")
@@ -74,12 +93,15 @@ public struct ListingQuery: Sendable {
                 guard let spec = schema.catalogue[name] else {
                     throw ParameterError(name, "unknown parameter '\(ValueParsing.clip(name))'; see /help/ for the filters")
                 }
-                guard builder.conditions.count < maxFilters else {
+                guard builder.filterCount < maxFilters else {
                     throw ParameterError(name, "at most \(maxFilters) filters can be combined in one query")
                 }
                 try builder.add(spec, value, schema: schema, now: now)
             }
             kept.append((name, value))
+        }
+        if let expression {
+            try builder.add(expression: expression, schema: schema)
         }
         if page != nil && cursorToken != nil {
             throw ParameterError("cursor", "give either page or cursor, not both")
@@ -93,11 +115,14 @@ public struct ListingQuery: Sendable {
             }
             cursor = decoded
         }
-        return ListingQuery(conditions: builder.conditions, sortColumn: sortColumn,
+        return ListingQuery(conditions: builder.conditions, objectCone: builder.objectCone, sortColumn: sortColumn,
                             ascending: ascending, sortType: schema.type(of: sortColumn), sortMissing: schema.missing(sortColumn),
                             pagination: cursorToken.map { .after($0) } ?? .page(page ?? 1),
                             cursor: cursor, filterItems: kept)
     }
+
+    /// True when the query has a `where=` expression.
+    public var hasExpression: Bool { filterItems.contains { $0.name == "where" } }
 
     /// The page number, 1 for cursor pages' purposes of has_prev (a cursor page always has one).
     public var pageNumber: Int? {
@@ -109,6 +134,26 @@ public struct ListingQuery: Sendable {
 /// Turns filters into SQL conditions over `candidate c`.
 struct ConditionBuilder {
     var conditions: [SQL] = []
+    var objectCone: (objectId: String, radius: Double)?
+    /// `cone=` and `objectcone=` given (q3c's planning is what the cone limit bounds).
+    var cones = 0
+
+    /// Filters so far, `objectcone` (resolved later by the store) among them.
+    var filterCount: Int { conditions.count + (objectCone == nil ? 0 : 1) }
+
+    /// A `where=` expression, with what the other filters leave of the query's budgets.
+    mutating func add(expression: String, schema: StoreSchema) throws {
+        let used = filterCount
+        let termNote = used == 0 ? "" : " beside the query's \(used) other filter\(used == 1 ? "" : "s"): a query combines at most \(ListingQuery.maxFilters)"
+        let coneNote = cones == 0 ? "" : " beside the query's cone or objectcone (\(ListingQuery.maxCones) cones in all)"
+        do {
+            let compiled = try schema.expressions.compile(expression, maxTerms: ListingQuery.maxFilters - used,
+                                                          maxCones: ListingQuery.maxCones - cones, termNote: termNote, coneNote: coneNote)
+            conditions.append(compiled.condition)
+        } catch {
+            throw ParameterError("where", "where: \(error)")
+        }
+    }
 
     mutating func add(_ spec: FilterSpec, _ value: String, schema: StoreSchema, now: Double) throws {
         let name = spec.parameter
@@ -116,7 +161,16 @@ struct ConditionBuilder {
         switch (spec.op, spec.type) {
         case (.cone, _):
             let cone = try ValueParsing.cone(value, name)
+            cones += 1
             conditions.append("q3c_radial_query(c.ra, c.dec, \(cone.ra), \(cone.dec), \(cone.radius))")
+        case (.nearObject, _):
+            let parts = value.split(separator: ",", omittingEmptySubsequences: false)
+            guard parts.count == 2 else {
+                throw ParameterError(name, "\(name) must be objectId,radius in degrees (e.g. ZTF18abcdefg,0.01), not '\(ValueParsing.clip(value))'")
+            }
+            let radius = try ValueParsing.cone("0,0,\(parts[1])", name).radius
+            objectCone = (try ValueParsing.objectId(parts[0].trimmingCharacters(in: .whitespaces), name), radius)
+            cones += 1
         case (.anyPS1Object, _):
             let id = try ValueParsing.integer(value, name)
             conditions.append("(c.objectidps1 = \(id) OR c.objectidps2 = \(id) OR c.objectidps3 = \(id))")
@@ -141,7 +195,7 @@ struct ConditionBuilder {
             conditions.append(Self.compare(schema.value(spec.column), spec.op, text))
         case (_, .integer):
             conditions.append(Self.compare(column, spec.op, try ValueParsing.integer(value, name)))
-        case (_, .real), (_, .seconds), (_, .cone):
+        case (_, .real), (_, .seconds), (_, .cone), (_, .objectCone):
             let columnType = schema.type(of: spec.column)
             // An integer for an integer column compares exactly: candids and PS1 ids exceed
             // the 2^53 a double holds exactly.
@@ -169,7 +223,7 @@ struct ConditionBuilder {
         case .greaterOrEqual: return "\(column) >= \(value)"
         case .less: return "\(column) < \(value)"
         case .lessOrEqual: return "\(column) <= \(value)"
-        case .cone, .anyPS1Object, .since, .inList: preconditionFailure("\(op) is not a comparison")
+        case .cone, .anyPS1Object, .since, .inList, .nearObject: preconditionFailure("\(op) is not a comparison")
         }
     }
 

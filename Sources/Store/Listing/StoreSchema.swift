@@ -12,6 +12,8 @@ public struct StoreSchema: Sendable {
     public let sortValues: [String]
     /// The names of an alert's `candidate` fields in the API, in order.
     public let candidateFields: [String]
+    /// Compiles `where=` expressions over the alert's columns (`expressionCatalogue()`).
+    public private(set) var expressions = ExpressionCompiler(catalogue: ExpressionCatalogue(columns: [], position: nil))
 
     /// Columns that are bookkeeping rather than measurements: no filter, no sort.
     static let internalColumns: Set<String> = ["id", "schema_id"]
@@ -26,6 +28,7 @@ public struct StoreSchema: Sendable {
         columnTypes = Dictionary(columns.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
         sortValues = ["jd"] + numeric.map(\.name).filter { $0 != "jd" }
         candidateFields = columns.map(\.name).filter { !RowDecoder.hidden.contains($0) } + ["wall_time", "filter"]
+        expressions = ExpressionCompiler(catalogue: expressionCatalogue(), limits: ListingQuery.expressionLimits)
     }
 
     /// Reads the candidate table's columns from the catalogue.

@@ -49,7 +49,9 @@ public struct AlertStore: Sendable {
     /// With `idsOnly`, the page carries ids but no alerts (for callers that have them already).
     public func listing(_ query: ListingQuery, limit: Int = ListingQuery.pageSize, idsOnly: Bool = false,
                         db: Connection) throws -> ListingPage {
-        let filter = query.conditions.isEmpty ? "TRUE" : SQL.joined(query.conditions, separator: " AND ")
+        var conditions = query.conditions
+        if let objectCone = query.objectCone { conditions.append(try cone(around: objectCone, db: db)) }
+        let filter = conditions.isEmpty ? "TRUE" : SQL.joined(conditions, separator: " AND ")
         let cap = countLimit
 
         // Going back from a cursor reads the listing in reverse from it, then turns the page round.
@@ -71,7 +73,7 @@ public struct AlertStore: Sendable {
 
         var count = 0, estimated = false
         var rows: RowDecoder
-        if query.conditions.isEmpty, let total = try tableEstimate(db: db), total > 10 * cap {
+        if conditions.isEmpty, let total = try tableEstimate(db: db), total > 10 * cap {
             // Every alert matches and the catalogue says there are far more than the cap:
             // counting 10,001 of them would only confirm it.
             (count, estimated) = (total, true)
@@ -138,6 +140,17 @@ public struct AlertStore: Sendable {
         let value = PostgresParameter(text: text, type: type)
         let amongValues: SQL = "(NOT \(missing) AND (\(column), c.id) \(beyond) (\(value), \(cursor.id)))"
         return missingLast ? "(\(amongValues) OR \(missing))" : amongValues
+    }
+
+    /// `objectcone`: a cone around the object's newest alert, its position read first so that
+    /// the cone's arguments are constants (with a subquery in them, q3c's index goes unused and
+    /// the table is read whole). An object with no stored alert is the client's mistake.
+    private func cone(around objectCone: (objectId: String, radius: Double), db: Connection) throws -> SQL {
+        let found = try db.execute(#"SELECT ra, dec FROM candidate WHERE "objectId" = \#(objectCone.objectId) ORDER BY jd DESC LIMIT 1"#)
+        guard found.rowCount == 1, let ra = try found[0].decode("ra", as: Double?.self), let dec = try found[0].decode("dec", as: Double?.self) else {
+            throw ParameterError("objectcone", "objectcone: no alert of \(objectCone.objectId) is stored")
+        }
+        return "q3c_radial_query(c.ra, c.dec, \(ra), \(dec), \(objectCone.radius))"
     }
 
     /// The number of alerts by the catalogue (kept by VACUUM and ANALYZE), or nil when the

@@ -19,7 +19,15 @@ public struct ServeConfiguration: Sendable {
     /// Where the rate-limit buckets are: `database` unless given.
     public let rateLimitDatabase: String
     public let connectionTimeout: Int
+    /// Seconds a client has to send a whole request.
+    public let requestTimeout: Int
     public let maxConnections: Int
+    /// Open connections of one peer address at most; 0 for no cap.
+    public let maxConnectionsPerClient: Int
+    /// Who may read `/metrics`.
+    public let metricsAccess: MetricsAccess
+    /// The start of every absolute link, without a final slash; nil to build them from the request.
+    public let publicURL: String?
 
     /// `flags` are the settings given on the command line, by key. Every value is checked here,
     /// so that a mistake stops the start, naming the setting, rather than failing a request.
@@ -42,6 +50,21 @@ public struct ServeConfiguration: Sendable {
         let bucketDatabase = read.text("ALERTDB_RATE_LIMIT_DATABASE")
         rateLimitDatabase = bucketDatabase.isEmpty ? database : bucketDatabase
         connectionTimeout = try read.integer("ALERTDB_CONNECTION_TIMEOUT", 1...3600)
+        requestTimeout = try read.integer("ALERTDB_REQUEST_TIMEOUT", 1...3600)
         maxConnections = try read.integer("ALERTDB_MAX_CONNECTIONS", 1...1_000_000)
+        maxConnectionsPerClient = try read.integer("ALERTDB_MAX_CONNECTIONS_PER_CLIENT", 0...1_000_000)
+        let metricsAllow = read.list("ALERTDB_METRICS_ALLOW")
+        guard let allowed = AddressList(metricsAllow) else {
+            throw AlertDBError.invalidInput("ALERTDB_METRICS_ALLOW: \(AddressList.firstInvalid(metricsAllow) ?? "") is not an IP address or network (127.0.0.0/8)")
+        }
+        metricsAccess = MetricsAccess(allowed: allowed)
+        let url = read.text("ALERTDB_PUBLIC_URL").trimmingCharacters(in: .whitespaces)
+        if url.isEmpty {
+            publicURL = nil
+        } else if let base = Authority.publicBase(url) {
+            publicURL = base
+        } else {
+            throw AlertDBError.invalidInput("ALERTDB_PUBLIC_URL must be http:// or https://, a host name or address, an optional port and path (https://alerts.example.org), not \(url)")
+        }
     }
 }

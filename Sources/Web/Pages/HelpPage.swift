@@ -9,6 +9,7 @@ extension Pages {
         case .integer: return "integer"
         case .text: return "text"
         case .objectId: return "ZTF object name(s)"
+        case .objectCone: return "objectId,radius (degrees)"
         case .time: return "ISO date or date-time (UTC)"
         case .filterName: return "g, r or i"
         case .cone: return "ra,dec,radius (degrees)"
@@ -27,7 +28,7 @@ extension Pages {
             <p>alertdb stores Zwicky Transient Facility alert packets and serves them the way
             MARS, the ZTF alert broker of Las Cumbres Observatory, did: the same routes, filters and JSON shape.
             Every page has a JSON twin: add <code>?format=json</code> or send <code>Accept: application/json</code>.</p>
-            <nav class="links"><a href="#pages">Pages</a><a href="#routes">Routes</a><a href="#filters">Filters</a><a href="#values">Value formats</a><a href="#sorting">Sorting</a><a href="#pagination">Pagination</a><a href="#bulk">Bulk queries</a><a href="#json">JSON</a><a href="#fields">Candidate fields</a><a href="#objects">Objects</a><a href="#limits">Rate limits</a><a href="#errors">Errors</a><a href="#examples">Examples</a></nav>
+            <nav class="links"><a href="#pages">Pages</a><a href="#routes">Routes</a><a href="#filters">Filters</a><a href="#expressions">Expressions</a><a href="#values">Value formats</a><a href="#sorting">Sorting</a><a href="#pagination">Pagination</a><a href="#bulk">Bulk queries</a><a href="#json">JSON</a><a href="#fields">Candidate fields</a><a href="#objects">Objects</a><a href="#limits">Rate limits</a><a href="#errors">Errors</a><a href="#examples">Examples</a></nav>
             <h2 id="pages">The pages</h2>
             <p><a href="/">The listing</a> shows the newest alerts first. Fill in any of the form's fields
             (empty fields are ignored) and press Search; the address of the result is the query, so it can be
@@ -48,6 +49,7 @@ extension Pages {
             html.raw("</tbody></table></div>\n")
 
             writeFilterHelp(catalogue, into: &html)
+            writeExpressionHelp(into: &html)
 
             html.raw("""
             <h2 id="values">Value formats</h2>
@@ -60,7 +62,8 @@ extension Pages {
             <li><b>cone</b>: <code>ra,dec,radius</code> in degrees, −90 ≤ dec ≤ 90, 0 &lt; radius ≤ 10, e.g. <code>cone=150.1,2.2,0.01</code>.</li>
             <li><b>seconds</b>: <code>time__since=86400</code> is the last day (counted back from now, not from the newest alert).</li>
             </ul>
-            <p>Empty values (<code>rb__gte=</code>, as forms send them) are ignored; an unknown parameter, a malformed value or a parameter given twice is a 400 error naming the parameter. A query combines at most \(ListingQuery.maxFilters) filters.</p>
+            <p>Empty values (<code>rb__gte=</code>, as forms send them) are ignored; an unknown parameter, a malformed value or a parameter given twice is a 400 error naming the parameter. A query combines at most \(ListingQuery.maxFilters) filters, counting each term of a <a href="#expressions"><code>where=</code></a> expression as one.
+            <code>query_name</code> and <code>broker</code>, which TOM Toolkit sends with a saved MARS query, are ignored.</p>
 
             """)
             html.raw("<h2 id=\"sorting\">Sorting</h2>\n<p><code>sort_value</code> picks the column (default <code>jd</code>) and <code>sort_order</code> is <code>desc</code> (default) or <code>asc</code>; ties are broken by id. Sortable columns: ")
@@ -146,6 +149,60 @@ extension Pages {
 
             """)
         }
+    }
+
+    /// `where=`: the grammar, the functions, missing values, the limits and examples.
+    private static func writeExpressionHelp(into html: inout HTMLWriter) {
+        let limits = ListingQuery.expressionLimits
+        html.raw("""
+        <h2 id="expressions">Expressions (where=)</h2>
+        <p><code>where=</code> takes a condition over the alert's fields, for what the filters above cannot say:
+        arithmetic, OR, NOT, lists. It works on <code>GET /</code>, in each bulk query and in the form's
+        <b>where</b> box, combines with the other filters by AND, and pages, sorts and counts as they do
+        (the <code>next</code> and <code>previous</code> links keep it).</p>
+        <pre>curl -s "$BASE/?format=json" --data-urlencode "where=magpsf - magap &lt; 0.5 AND (filter = 'g' OR rb &gt;= 0.9)" -G</pre>
+        <dl class="facts">
+        <dt>names</dt><dd>Every field of <a href="#fields"><code>candidate</code></a> by its ZTF name (<code>magpsf</code>, <code>distnr</code>,
+        <code>ssdistnr</code>, <code>isdiffpos</code>, ...), the derived <code>l</code>, <code>b</code>, <code>deltamaglatest</code> and
+        <code>deltamagref</code>, <code>objectId</code> and <code>publisher</code>; <code>wall_time</code>, the observation time, compared with
+        ISO times (as jd); and <code>filter</code>, compared with <code>'g'</code>, <code>'r'</code> or <code>'i'</code> (as fid).
+        An unknown name is an error that suggests the closest ones.</dd>
+        <dt>values</dt><dd>Numbers (<code>19</code>, <code>-0.5</code>, <code>1e-3</code>), quoted strings (<code>'ZTF18abcdefg'</code>;
+        <code>''</code> is a quote inside one) and ISO dates or date-times, bare or quoted
+        (<code>2018-06-01</code>, <code>'2018-06-01T04:05:06Z'</code>; UTC unless they say otherwise).</dd>
+        <dt>comparisons</dt><dd><code>=</code>, <code>!=</code> (or <code>&lt;&gt;</code>), <code>&lt;</code>, <code>&lt;=</code>, <code>&gt;</code>,
+        <code>&gt;=</code>; <code>x BETWEEN a AND b</code> (both ends included); <code>x IN (a, b, ...)</code>;
+        <code>x IS NULL</code>, <code>x IS NOT NULL</code>; <code>text LIKE 'pattern'</code> (text fields only: <code>%</code> any run
+        of characters, <code>_</code> one character, <code>\\</code> escapes them); <code>NOT</code> before BETWEEN, IN and LIKE.
+        Text is compared with text, numbers with numbers, <code>wall_time</code> with times, <code>filter</code> with filters
+        (= and != only).</dd>
+        <dt>arithmetic</dt><dd><code>+ - * /</code> and unary minus on numbers, in double precision; a division by zero has no value.</dd>
+        <dt>functions</dt><dd><code>abs(x)</code>; <code>sqrt(x)</code> (no value below 0); <code>log10(x)</code> (no value at or below 0);
+        <code>cone(ra, dec, radius)</code>, a condition: the alert lies within <code>radius</code> degrees of
+        (<code>ra</code>, <code>dec</code>), all three numbers in degrees, as <code>cone=</code> (q3c).</dd>
+        <dt>logic</dt><dd><code>AND</code>, <code>OR</code>, <code>NOT</code> and parentheses; NOT binds tightest, then AND, then OR.
+        Keywords and function names may be written in any case.</dd>
+        <dt>missing values</dt><dd>NULL, NaN and ZTF's sentinels (<a href="#missing">-999 and -99 in the fields listed there</a>)
+        are no value, as SQL's NULL: a comparison with no value is neither true nor false, so neither
+        <code>distnr &lt; 1</code> nor <code>NOT distnr &lt; 1</code> selects an alert without a distnr; arithmetic and functions of no
+        value have none; <code>distnr IS NULL</code> selects exactly those alerts.</dd>
+        <dt>limits</dt><dd>At most \(limits.maxLength) characters, nesting \(limits.maxDepth) levels deep; at most
+        \(ListingQuery.maxFilters) terms (comparisons, BETWEEN, IN, LIKE, IS NULL and function calls), counted together
+        with the query's other filters; at most \(ListingQuery.maxCones) cones, <code>cone()</code>, <code>cone=</code> and <code>objectcone=</code> together
+        (each costs milliseconds of planning). A mistake is a 400 whose message names the character at fault,
+        e.g. <code>where: at character 11: expected a value after '&gt;='</code>.</dd>
+        </dl>
+        <p>Examples:</p>
+        <pre>magpsf &lt; 19 AND rb &gt;= 0.9
+        magpsf - magap &lt; 0.5 AND NOT distnr &lt; 1
+        filter IN ('g', 'r') AND wall_time BETWEEN 2018-06-01 AND 2018-07-01
+        objectId LIKE 'ZTF18%' AND isdiffpos = 't'
+        distnr IS NULL OR distnr &gt; 2
+        ssdistnr BETWEEN 0 AND 5 AND ssmagnr &lt; 20
+        abs(deltamaglatest) &gt; 1 OR log10(fwhm) &gt; 0.5
+        cone(150.1, 2.2, 0.01) OR cone(10.5, -20.25, 0.1)</pre>
+
+        """)
     }
 
     /// `a, b, c.` with each name as code, closing the paragraph.

@@ -55,9 +55,9 @@ extension Pages {
         ("Δmaglatest", "deltamaglatest"), ("Δmagref", "deltamagref"), ("rb", "rb"),
     ]
 
-    /// Parameters that are not filters, so the form handles them itself (or drops them:
-    /// a new search starts at the first page).
-    static let nonFilterParameters: Set<String> = ["sort_value", "sort_order", "page", "cursor", "format"]
+    /// Parameters the form handles itself, or drops (a new search starts at the first page),
+    /// rather than listing them among the other filters.
+    static let nonFilterParameters: Set<String> = ["where", "sort_value", "sort_order", "page", "cursor", "format"]
 
     /// The listing page: header, filter form, error, count, the table of alerts and page links.
     public static func listing(_ input: ListingPageInput) -> String {
@@ -83,6 +83,7 @@ extension Pages {
         case .integer: return "integer"
         case .text: return "text"
         case .objectId: return "ZTF18…"
+        case .objectCone: return "ZTF18…,radius"
         case .time: return "2018-06-01T04:00:00"
         case .filterName: return "g, r or i"
         case .cone: return "ra,dec,radius"
@@ -117,6 +118,8 @@ extension Pages {
             html.raw("</label>\n")
         }
         html.raw("</div>\n")
+        writeExpressionField(value(of: "where", in: input.parameters),
+                             error: errorParameter == "where" ? input.error?.message : nil, into: &html)
 
         // Filters outside MARS's set (`rb__lt=...` typed into the address bar, or an unknown
         // name the server rejected) get a field too, so submitting the form keeps them.
@@ -148,6 +151,26 @@ extension Pages {
         writeSelect("sort_order", default: "desc (default)", choices: ["desc", "asc"],
                     current: value(of: "sort_order", in: input.parameters), invalid: errorParameter == "sort_order", into: &html)
         html.raw("<button type=\"submit\">Search</button><a href=\"/\">Clear</a><a href=\"/help/\">Help: filters, fields and the API</a></div>\n</form>\n")
+    }
+
+    /// The `where=` expression: a text box across the form, kept as typed, with the message
+    /// of a rejected expression right under it (it names the character at fault).
+    private static func writeExpressionField(_ current: String, error: String?, into html: inout HTMLWriter) {
+        let help = "a condition over the alert's fields, e.g. magpsf < 19 AND (filter = 'g' OR rb >= 0.9); see /help/#expressions"
+        html.raw(error == nil ? "<div class=\"expression\"><label" : "<div class=\"expression\"><label class=\"invalid\"")
+        html.attribute("title", help)
+        html.raw("><span>where <a href=\"/help/#expressions\">(expressions)</a></span><textarea name=\"where\" rows=\"2\" spellcheck=\"false\"")
+        html.attribute("placeholder", "magpsf - magap < 0.5 AND NOT distnr < 1 AND filter IN ('g', 'r')")
+        if error != nil { html.raw(" aria-invalid=\"true\" aria-describedby=\"where-error\" autofocus") }
+        html.raw(">")
+        html.text(current)
+        html.raw("</textarea></label>")
+        if let error {
+            html.raw("<p class=\"field-error\" id=\"where-error\">")
+            html.text(error)
+            html.raw("</p>")
+        }
+        html.raw("</div>\n")
     }
 
     private static func writeTextInput(_ name: String, _ value: String, placeholder: String, title: String,

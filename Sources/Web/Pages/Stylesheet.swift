@@ -28,6 +28,10 @@ extension Pages {
     form.filters input,form.filters select{font:inherit;font-size:.9rem;padding:.15rem .3rem;border:1px solid #b8bfcc;border-radius:3px;background:#fff;color:var(--fg);min-width:0}
     form.filters .invalid input,form.filters .invalid select{border:2px solid var(--bad);background:var(--badbg)}
     form.filters .invalid{color:var(--bad);font-weight:600}
+    form.filters .expression{margin-top:.5rem}
+    form.filters textarea{font:.9rem ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;padding:.2rem .3rem;border:1px solid #b8bfcc;border-radius:3px;background:#fff;color:var(--fg);width:100%;box-sizing:border-box;resize:vertical}
+    form.filters .invalid textarea{border:2px solid var(--bad);background:var(--badbg)}
+    form.filters .field-error{color:var(--bad);font-weight:600;font-size:.85rem;margin:.2rem 0 0}
     form.filters .actions{display:flex;flex-wrap:wrap;align-items:end;gap:.8rem;margin-top:.6rem}
     button{font:inherit;padding:.25rem 1rem;border:1px solid var(--accent);background:var(--accent);color:#fff;border-radius:3px;cursor:pointer}
     .summary{display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;align-items:baseline;margin:.8rem 0 .4rem}

@@ -47,6 +47,8 @@ public final class RateLimiter: Sendable {
     private let access: AccessStore
     private let tokens: TokenCache
     private let remembered = Mutex<[BucketKey: Remembered]>([:])
+    /// Per address, what is left of its allowance of token lookups (`tokenLookupBudget`).
+    private let tokenLookups = Mutex<[String: Remembered]>([:])
     private let lastCleanup = Mutex(ProcessInfo.processInfo.systemUptime)
 
     private struct BucketKey: Hashable {
@@ -80,10 +82,13 @@ public final class RateLimiter: Sendable {
     public func admit(peer: String, forwardedFor: String?, token: String?, kind: Kind, cost: Double = 1) -> Decision {
         let address = settings.identity.client(peer: peer, forwardedFor: forwardedFor)
         guard let token else { return take(client: address, base: settings.budget, kind: kind, cost: cost) }
-        // A token not remembered costs a lookup in the database: an address that could not pay
-        // for the request anyway is refused from memory first, so that made-up tokens sent
-        // from a spent address cost nothing.
-        if tokens.remembered(token) == nil, let refusal = refusalFromMemory(client: address, base: settings.budget, kind: .api, cost: 1) {
+        // A token not remembered costs a lookup in the database. From an address that could
+        // not pay for the request itself, only a few such lookups are allowed (the script that
+        // ran out of budget and now shows the token it was given); beyond them, made-up tokens
+        // are refused from memory and cost the database nothing.
+        if tokens.remembered(token) == nil,
+           let refusal = refusalFromMemory(client: address, base: settings.budget, kind: .api, cost: 1),
+           !takeTokenLookup(address) {
             return refusal
         }
         switch tokens.lookUp(token) {
@@ -97,6 +102,23 @@ public final class RateLimiter: Sendable {
             return decision
         case .unavailable:
             return .unavailable
+        }
+    }
+
+    /// Lookups of unknown tokens an address may make while its own budget is spent: a few at
+    /// once, then one a minute, counted in this process's memory only.
+    static let tokenLookupBudget = Budget(burst: 5, interval: 60)
+
+    /// Takes one lookup from `address`'s allowance; false when there is none left.
+    private func takeTokenLookup(_ address: String) -> Bool {
+        let now = ProcessInfo.processInfo.systemUptime
+        return tokenLookups.withLock { memory in
+            let budget = Self.tokenLookupBudget
+            let available = memory[address]?.upperBound(at: now) ?? budget.burst
+            guard available >= 1 else { return false }
+            if memory.count >= Self.rememberedLimit { memory.removeAll(keepingCapacity: true) }
+            memory[address] = Remembered(tokens: available - 1, at: now, budget: budget)
+            return true
         }
     }
 

@@ -16,7 +16,7 @@ extension AlertService {
         }
         switch representation {
         case .json:
-            let links = Links(request)
+            let links = Links(request, publicBase: publicBase)
             let body = AlertJSON.alert(alert, links: links)
             body.set("prv_candidate", AlertJSON.list(history.map(AlertJSON.historyEntry)))
             let urls = JSONValue.object()

@@ -7,7 +7,7 @@ extension AlertService {
     /// `GET /`: one page of alerts, newest first, filtered.
     func listing(_ request: Request, _ representation: Representation) throws -> Response {
         let items = request.query.filter { $0.name != "format" }
-        let links = Links(request)
+        let links = Links(request, publicBase: publicBase)
         let query: ListingQuery
         do {
             query = try ListingQuery.parse(items, schema: schema)
@@ -22,10 +22,12 @@ extension AlertService {
         }
         // JSON reuses the text of alerts rendered before, so it asks for ids and fetches only
         // the alerts it has not rendered yet.
-        let (page, latest, texts) = try archive.read { db -> (ListingPage, LatestAlert?, [[UInt8]]) in
-            let page = try db.listing(query, idsOnly: representation == .json)
-            let texts = representation == .json ? try renderedAlerts(page.ids, links: links, db: db) : []
-            return (page, try db.latest(), texts)
+        let (page, latest, texts) = try blamingExpression([query]) {
+            try archive.read { db -> (ListingPage, LatestAlert?, [[UInt8]]) in
+                let page = try db.listing(query, idsOnly: representation == .json)
+                let texts = representation == .json ? try renderedAlerts(page.ids, links: links, db: db) : []
+                return (page, try db.latest(), texts)
+            }
         }
         let keepFormat: [(name: String, value: String)] = request.query.contains { $0.name == "format" && $0.value == "json" } ? [("format", "json")] : []
         let cursorNext = page.nextCursor.map { links.listing(query.filterItems + [("cursor", $0)] + keepFormat) }
@@ -59,6 +61,18 @@ extension AlertService {
         }
     }
 
+    /// Runs `body`, telling a value PostgreSQL could not compute as the `where=` expression's
+    /// fault: every other parameter is checked before a query runs, but only the rows can tell
+    /// that `magpsf * 1e308 * 10` leaves double precision's range.
+    func blamingExpression<T>(_ queries: [ListingQuery], _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch StoreError.rejectedValue(let message) where queries.contains(where: \.hasExpression) {
+            Log.serve("where= out of range: \(message)")
+            throw ParameterError("where", "where: a number the expression computes is out of range (beyond about 1e308)")
+        }
+    }
+
     /// The JSON text of each alert, in order: from `rendered` when there, else rendered now
     /// (all the missing ones fetched in one query) and kept.
     func renderedAlerts(_ ids: [Int64], links: Links, db: ArchiveReader) throws -> [[UInt8]] {
@@ -79,8 +93,10 @@ extension AlertService {
     /// `POST /` with `{"queries": [{...}, ...]}`: MARS's bulk form. Each query is answered
     /// with up to `BulkRequest.limit` alerts and echoed back beside its results.
     func bulkListing(_ bulk: BulkRequest, _ request: Request) throws -> Response {
-        let links = Links(request)
-        let pages = try archive.read { db in try bulk.queries.map { try db.listing($0.query, limit: BulkRequest.limit) } }
+        let links = Links(request, publicBase: publicBase)
+        let pages = try blamingExpression(bulk.queries.map(\.query)) {
+            try archive.read { db in try bulk.queries.map { try db.listing($0.query, limit: BulkRequest.limit) } }
+        }
         let results = JSONValue.array()
         for ((echo, _), page) in zip(bulk.queries, pages) {
             let entry = JSONValue.object()

@@ -7,7 +7,7 @@ extension AlertService {
     /// `GET /objects/`: one page of objects, the most recently detected first, filtered.
     func objectListing(_ request: Request, _ representation: Representation) throws -> Response {
         let items = request.query.filter { $0.name != "format" }
-        let links = Links(request)
+        let links = Links(request, publicBase: publicBase)
         let query: ObjectListingQuery
         do {
             query = try ObjectListingQuery.parse(items)
@@ -61,7 +61,7 @@ extension AlertService {
         }
         switch representation {
         case .json:
-            return Responses.json(ObjectJSON.detail(detail, links: Links(request)))
+            return Responses.json(ObjectJSON.detail(detail, links: Links(request, publicBase: publicBase)))
         case .html:
             return Responses.html(Pages.object(detail, latest: latest))
         }
@@ -77,7 +77,7 @@ extension AlertService {
         guard let object = try archive.read({ try $0.object(named: name) }) else {
             return Responses.error(404, "no alert of an object named \(name) is stored", as: representation)
         }
-        let location = Links(request).object(object.objectId, request.query)
+        let location = Links(request, publicBase: publicBase).object(object.objectId, request.query)
         var response: Response
         switch representation {
         case .json:

@@ -70,6 +70,7 @@ extension AlertService {
                 object.set("mars", .bool(spec.isMARS))
                 return object
             }))
+            body.set("expression", expressionSummary())
             body.set("controls", AlertJSON.list((ListingQuery.controlParameters + ["format"]).map { .string($0) }))
             body.set("sort_values", AlertJSON.list(schema.sortValues.map { .string($0) }))
             body.set("objects", objectsHelp())
@@ -78,6 +79,20 @@ extension AlertService {
             body.set("rate_limit", rateLimitSummary())
             return Responses.json(body)
         }
+    }
+
+    /// `where=` for scripts: the names it takes and its limits (the grammar is at /help/#expressions).
+    private func expressionSummary() -> JSONValue {
+        let limits = ListingQuery.expressionLimits
+        let summary = JSONValue.object()
+        summary.set("parameter", .string("where"))
+        summary.set("columns", AlertJSON.list(schema.expressions.catalogue.columns.map { .string($0.name) }))
+        summary.set("functions", AlertJSON.list(["abs", "sqrt", "log10", "cone"].map { .string($0) }))
+        summary.set("max_length", .integer(Int64(limits.maxLength)))
+        summary.set("max_depth", .integer(Int64(limits.maxDepth)))
+        summary.set("max_terms", .integer(Int64(ListingQuery.maxFilters)))
+        summary.set("max_cones", .integer(Int64(ListingQuery.maxCones)))
+        return summary
     }
 
     /// The budgets, for scripts that pace themselves: null when requests are not limited.

@@ -2,18 +2,22 @@ import Foundation
 import HTTP
 import Model
 
-/// Builds the URLs the API hands out (next pages, Avro files, cutouts), absolute when the
-/// request says which host it was sent to, so that scripts can follow them as they are.
+/// Builds the URLs the API hands out (next pages, Avro files, cutouts), absolute so that
+/// scripts can follow them as they are.
 struct Links {
     let base: String
 
-    init(_ request: Request) {
-        if let host = request.header("Host"), !host.isEmpty, host.utf8.count <= 255,
-           host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-:[]_".contains($0)) }) {
-            base = request.scheme + "://" + host
-        } else {
-            base = ""
+    /// Links start with `publicBase` (`ALERTDB_PUBLIC_URL`) when the service has one. Else with
+    /// the request's scheme and Host when that is a host and optional port and nothing else
+    /// (`Authority`), else with the address the client connected to: a Host that is not an
+    /// address at all (`evil.example/x`, quotes, `@`) never reaches a link.
+    init(_ request: Request, publicBase: String?) {
+        if let publicBase {
+            base = publicBase
+            return
         }
+        let authority = Authority.valid(request.header("Host")) ?? request.localAuthority
+        base = authority.isEmpty ? "" : request.scheme + "://" + authority
     }
 
     func listing(_ items: [(name: String, value: String)]) -> String {

@@ -35,7 +35,8 @@ struct RouteDescription: Sendable {
         RouteDescription(method: "GET", path: "/health", route: .health, summary: "{\"status\": \"ok\"} when the database answers, else 503."),
         RouteDescription(method: "GET", path: "/help/", route: .help,
                          summary: "This page; as JSON, the filters, sort values, routes and rate limits."),
-        RouteDescription(method: "GET", path: "/metrics", route: .metrics, summary: "Figures for monitoring, in Prometheus' text format."),
+        RouteDescription(method: "GET", path: "/metrics", route: .metrics,
+                         summary: "Figures for monitoring, in Prometheus' text format: for the operator's Prometheus only (ALERTDB_METRICS_ALLOW), a 404 for anyone else."),
     ]
 
     /// The paths that cost no request of any budget.

@@ -1,3 +1,4 @@
+import HTTP
 import Store
 @testable import Web
 import XCTest
@@ -22,12 +23,25 @@ final class ServeConfigurationTests: XCTestCase {
         let configuration = try ServeConfiguration(flags: [:], environment: [:], file: [:])
         XCTAssertEqual(configuration.port, 8080)
         XCTAssertEqual(configuration.connectionTimeout, 30)
+        XCTAssertEqual(configuration.requestTimeout, 10)
         XCTAssertEqual(configuration.maxConnections, 1024)
+        XCTAssertEqual(configuration.maxConnectionsPerClient, 64)
+        XCTAssertTrue(configuration.metricsAccess.allows(Request(method: "GET", path: "/metrics", remoteAddress: "127.0.0.1")))
+        XCTAssertTrue(configuration.metricsAccess.allows(Request(method: "GET", path: "/metrics", remoteAddress: "::1")))
+        XCTAssertFalse(configuration.metricsAccess.allows(Request(method: "GET", path: "/metrics", remoteAddress: "192.0.2.1")))
+        XCTAssertNil(configuration.publicURL)
+    }
+
+    func testThePublicURLLosesItsFinalSlash() throws {
+        let configuration = try ServeConfiguration(flags: [:], environment: ["ALERTDB_PUBLIC_URL": "https://alerts.example.org/"], file: [:])
+        XCTAssertEqual(configuration.publicURL, "https://alerts.example.org")
     }
 
     func testMistakesStopTheStartAndNameTheSetting() {
         for (key, value) in [("ALERTDB_PORT", "http"), ("ALERTDB_PORT", "70000"), ("ALERTDB_RATE_LIMIT", "maybe"),
-                             ("ALERTDB_RATE_LIMIT_INTERVAL", "0"), ("ALERTDB_THREADS", "0")] {
+                             ("ALERTDB_RATE_LIMIT_INTERVAL", "0"), ("ALERTDB_THREADS", "0"), ("ALERTDB_REQUEST_TIMEOUT", "0"),
+                             ("ALERTDB_MAX_CONNECTIONS_PER_CLIENT", "-1"), ("ALERTDB_METRICS_ALLOW", "127.0.0.1,prometheus.example.org"),
+                             ("ALERTDB_PUBLIC_URL", "alerts.example.org"), ("ALERTDB_PUBLIC_URL", "https://alerts.example.org/?x")] {
             XCTAssertThrowsError(try ServeConfiguration(flags: [:], environment: [key: value], file: [:])) { error in
                 XCTAssertTrue("\(error)".hasPrefix(key), "\(error)")
             }
