@@ -84,9 +84,20 @@ public enum ObjectCatalogue {
     /// The filter named `parameter`, if there is one.
     public static func filter(_ parameter: String) -> FilterSpec? { filtersByParameter[parameter] }
 
-    /// Each column by name with its SQL over `object o` and its type: what a filter expression
-    /// language reads objects through, as `StoreSchema.value` is for alerts. The figures hold no
-    /// NaN or sentinel, so a column is its own value in science terms.
-    public static let expressionColumns: [String: (sql: SQL, type: PostgresType)] =
-        Dictionary(uniqueKeysWithValues: columns.map { ($0.name, ($0.sql, $0.type)) })
+    /// What a filter expression (`where=`) may name over `object o`: every column by name, as
+    /// stored (a figure nothing measured is NULL, never NaN or a sentinel, so a column is its
+    /// own value in science terms), objectId as text in the case ZTF writes it, and the mean
+    /// position for `cone()`. The objects listing takes no `where=` yet; taking it is one call
+    /// in `ObjectListingQuery.parse`: `conditions.append(try expressions.compile(value, ...).condition)`.
+    public static let expressionCatalogue = ExpressionCatalogue(
+        columns: columns.map { column in
+            column.type.isNumber
+                ? ExpressionCatalogue.Column(name: column.name, kind: .number(column.type), value: column.sql, stored: (column.sql, nil))
+                : ExpressionCatalogue.Column(name: column.name, kind: .text, value: column.sql, stored: (column.sql, nil),
+                                             textForm: { (try? ValueParsing.objectId($0, "where")) ?? $0 })
+        },
+        position: ("o.ra", "o.dec"))
+
+    /// Compiles filter expressions over objects, within the alert listing's limits.
+    public static let expressions = ExpressionCompiler(catalogue: expressionCatalogue, limits: ListingQuery.expressionLimits)
 }

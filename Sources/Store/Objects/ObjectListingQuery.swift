@@ -7,7 +7,7 @@ import Postgres
 ///
 /// The filters end up as a plain list of conditions, so that another kind of filter is one
 /// more entry in it: a filter expression (`where=`) would be parsed against
-/// `ObjectCatalogue.expressionColumns` and appended to `conditions` like any other.
+/// `ObjectCatalogue.expressions` and appended to `conditions` like any other.
 public struct ObjectListingQuery: Sendable {
     /// The parameters that are not filters.
     public static let controlParameters = ["page", "cursor", "sort_value", "sort_order"]

@@ -103,6 +103,18 @@ final class ObjectListingTests: XCTestCase {
                        try db.connection.execute("SELECT min(brightest_g)::float8 AS m FROM object")[0].decode("m", as: Double.self), accuracy: 1e-5)
     }
 
+    /// The objects listing takes no `where=`, but the expression language compiles against the
+    /// object catalogue as it is: adding it is one call.
+    func testAFilterExpressionCompilesAgainstTheObjectCatalogue() throws {
+        let compiled = try ObjectCatalogue.expressions.compile(
+            "ndet >= 5 AND (brightest_r < 17 OR objectId = 'ztf18ABOMHFB' OR cone(13.5, -6.2, 0.3)) AND brightest_i IS NULL")
+        let got = try db.connection.execute(#"SELECT o."objectId" FROM object o WHERE \#(compiled.condition) ORDER BY 1"#)
+            .rows.map { try $0.decode(0, as: String.self) }
+        let wanted = try expected(#"ndet >= 5 AND (brightest_r < 17 OR "objectId" = 'ZTF18abomhfb' OR q3c_radial_query(ra, dec, 13.5, -6.2, 0.3)) AND brightest_i IS NULL"#)
+        XCTAssertEqual(got, wanted.sorted())
+        XCTAssertFalse(got.isEmpty)
+    }
+
     func testPagesByNumber() throws {
         let store = ObjectStore()
         let wanted = try expected()
