@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+import openapi_objects
+
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT / "Sources" / "Store" / "Listing" / "FilterCatalogue.swift"
 MIGRATION = ROOT / "Migrations" / "0001_alert_store.sql"
@@ -627,8 +629,8 @@ def document() -> dict:
             ),
         },
         "servers": [{"url": "http://127.0.0.1:8000"}],
-        "paths": paths(),
-        "components": components(),
+        "paths": openapi_objects.add_paths(paths(), read_operation, head_of),
+        "components": openapi_objects.add_components(components()),
         # Anonymous requests are served; a token only changes the budget.
         "security": [{}, {"token": []}, {"tokenParameter": []}],
     }

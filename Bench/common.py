@@ -80,3 +80,25 @@ def galactic_matrix():
     to_galactic = multiply(multiply(rotation(180 - 122.9319185680026, 2), rotation(90 - 27.12825118085622, 1)),
                            rotation(192.8594812065348, 2))
     return multiply(to_galactic, bias)
+
+
+def process_cpu(pid, children=False):
+    """CPU seconds of process `pid` (with `children`: also of its children that have exited)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cluster_cpu(cluster):
+    """CPU seconds of a PostgreSQL cluster: the postmaster, its live backends and those that have exited."""
+    postmaster = int(open(os.path.join(cluster, "data", "postmaster.pid")).readline())
+    total = process_cpu(postmaster, children=True)
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = open(f"/proc/{entry.name}/stat").read()
+                if int(stat.rsplit(")", 1)[1].split()[1]) == postmaster:
+                    total += process_cpu(int(entry.name))
+            except (FileNotFoundError, ProcessLookupError, ValueError):
+                pass
+    return total

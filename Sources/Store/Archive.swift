@@ -6,6 +6,7 @@ import Postgres
 public final class Archive: Sendable {
     let pool: ConnectionPool
     private let store: AlertStore
+    private let objectStore = ObjectStore()
 
     /// Settings of every serving connection: a statement that runs away is cancelled instead
     /// of holding a connection, and JIT compilation (100 ms and more for a large count) is off
@@ -23,7 +24,7 @@ public final class Archive: Sendable {
     /// Runs `body` with a connection of its own, for one request's queries.
     public func read<T>(_ body: (ArchiveReader) throws -> T) throws -> T {
         try StoreError.translating {
-            try pool.withConnection { try body(ArchiveReader(db: $0, store: store)) }
+            try pool.withConnection { try body(ArchiveReader(db: $0, store: store, objectStore: objectStore)) }
         }
     }
 
@@ -45,6 +46,7 @@ public struct PoolUsage: Sendable {
 public struct ArchiveReader {
     let db: Connection
     let store: AlertStore
+    let objectStore: ObjectStore
 
     /// One page of the listing (see `AlertStore.listing`).
     public func listing(_ query: ListingQuery, limit: Int = ListingQuery.pageSize, idsOnly: Bool = false) throws -> ListingPage {

@@ -6,6 +6,7 @@ import Postgres
 /// batch is stored whole or not at all. Loading is idempotent: alerts whose candid is stored
 /// are skipped, and so are history rows already stored for their object, so each object's
 /// history row is stored once however many packets repeat it.
+/// The figures of the batch's objects (`ObjectTable`) are recomputed in the same transaction.
 public final class AlertLoader {
     private let db: Connection
     private let candidateColumns: [String]
@@ -53,6 +54,8 @@ public final class AlertLoader {
             try db.copyBinary(into: "candidate", columns: candidateColumns, rows: fresh.lazy.map(\.candidateRow.bytes))
             try db.copyBinary(into: "cutout", columns: Self.cutoutColumns, rows: fresh.lazy.map(\.cutoutRows.bytes))
             counts.historyRows = try storeHistory(of: fresh)
+            // After the rows they are computed from, in the same transaction.
+            try ObjectTable.refresh(Set(fresh.lazy.map(\.objectId)), db: db)
         }
         if !batch.rejects.isEmpty {
             counts.rejected = batch.rejects.count

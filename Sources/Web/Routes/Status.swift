@@ -73,6 +73,7 @@ extension AlertService {
             body.set("expression", expressionSummary())
             body.set("controls", AlertJSON.list((ListingQuery.controlParameters + ["format"]).map { .string($0) }))
             body.set("sort_values", AlertJSON.list(schema.sortValues.map { .string($0) }))
+            body.set("objects", objectsHelp())
             body.set("candidate_fields", AlertJSON.list(schema.candidateFields.map { .string($0) }))
             body.set("routes", AlertJSON.list(RouteDescription.all.map { .string("\($0.method) \($0.path)") }))
             body.set("rate_limit", rateLimitSummary())

@@ -28,6 +28,15 @@ struct Links {
     func avro(_ id: Int64) -> String { "\(base)/\(id)/avro/" }
     func cutout(_ id: Int64, _ kind: String) -> String { "\(base)/\(id)/cutout/\(kind)/" }
 
+    func objects(_ items: [(name: String, value: String)]) -> String {
+        items.isEmpty ? base + "/objects/" : base + "/objects/?" + Self.encode(items)
+    }
+
+    /// The object's page; `items` (a query to keep, as a redirect does) follow it.
+    func object(_ objectId: String, _ items: [(name: String, value: String)] = []) -> String {
+        base + "/objects/" + Self.escape(objectId) + "/" + (items.isEmpty ? "" : "?" + Self.encode(items))
+    }
+
     /// `name=value&...` with everything but unreserved characters percent-encoded.
     static func encode(_ items: [(name: String, value: String)]) -> String {
         items.map { escape($0.name) + "=" + escape($0.value) }.joined(separator: "&")

@@ -8,6 +8,12 @@ enum Route: Equatable {
     case cutout(Int64, kind: String)
     case avro(Int64)
     case latest
+    /// `/objects/`: the objects listing.
+    case objects
+    /// `/objects/<objectId>/`: one object and its light curve (the name in any letter case).
+    case object(String)
+    /// `/<objectId>/`: a redirect to `/objects/<objectId>/`.
+    case objectRedirect(String)
     case health
     case help
     case metrics
@@ -27,9 +33,19 @@ enum Route: Equatable {
             case "health": self = .health
             case "help": self = .help
             case "metrics": self = .metrics
-            default: self = Self.alertID(parts[0]).map { .detail($0) } ?? .notFound
+            case "objects": self = .objects
+            default:
+                if let id = Self.alertID(parts[0]) {
+                    self = .detail(id)
+                } else {
+                    self = Self.objectName(parts[0]).map { .objectRedirect($0) } ?? .notFound
+                }
             }
         case 2:
+            if parts[0] == "objects" {
+                self = Self.objectName(parts[1]).map { .object($0) } ?? .notFound
+                return
+            }
             guard let id = Self.alertID(parts[0]) else { self = .notFound; return }
             switch parts[1] {
             case "photometry": self = .photometry(id)
@@ -48,12 +64,12 @@ enum Route: Equatable {
         }
     }
 
-    /// The query parameters the route takes, besides `token`; nil for the listing, whose
-    /// filters the filter catalogue knows.
+    /// The query parameters the route takes, besides `token`; nil for the listings, whose
+    /// filters their catalogues know.
     var parameters: Set<String>? {
         switch self {
-        case .listing, .notFound: return nil
-        case .detail, .photometry, .latest, .help: return ["format"]
+        case .listing, .objects, .notFound: return nil
+        case .detail, .photometry, .latest, .help, .object, .objectRedirect: return ["format"]
         case .cutout: return ["format", "stretch"]
         case .health: return ["max_age", "format"]
         case .avro, .metrics: return []
@@ -80,6 +96,9 @@ enum Route: Equatable {
         case .cutout: return "cutout"
         case .avro: return "avro"
         case .latest: return "latest"
+        case .objects: return "objects"
+        case .object: return "object"
+        case .objectRedirect: return "object_redirect"
         case .health: return "health"
         case .help: return "help"
         case .metrics: return "metrics"
@@ -100,5 +119,14 @@ enum Route: Equatable {
     private static func alertID(_ part: Substring) -> Int64? {
         guard (1...18).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         return Int64(part)
+    }
+
+    /// An object name: a letter, then letters and digits, at least one digit among them, 64
+    /// characters at most (ZTF's are ZTF18abcdefg). Anything else (`/abc/`, `/favicon.ico`)
+    /// cannot name an object, so the route does not exist and costs no query.
+    private static func objectName(_ part: Substring) -> String? {
+        guard (2...64).contains(part.utf8.count), let first = part.first, first.isASCII, first.isLetter,
+              part.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }), part.contains(where: \.isNumber) else { return nil }
+        return String(part)
     }
 }
