@@ -137,7 +137,7 @@ def add_components(components: dict) -> dict:
 def add_paths(paths: dict, read_operation, head_of) -> dict:
     """The objects routes after the others; `/{id}/` learns that an object name redirects."""
     fmt = ref("format", "parameters")
-    listing_params = [ref(name, "parameters") for name in ("page", "cursor", "objects_sort_value", "sort_order", "format")]
+    listing_params = [ref(name, "parameters") for name in ("page", "cursor", "objects_sort_value", "sort_order", "format", "where")]
     listing_params += [ref(f"objects_{spec['parameter']}", "parameters") for spec in filters()]
     listing = read_operation("List objects matching the filters, the most recently detected first", {
         "description": "one page of objects",

@@ -87,8 +87,7 @@ public enum ObjectCatalogue {
     /// What a filter expression (`where=`) may name over `object o`: every column by name, as
     /// stored (a figure nothing measured is NULL, never NaN or a sentinel, so a column is its
     /// own value in science terms), objectId as text in the case ZTF writes it, and the mean
-    /// position for `cone()`. The objects listing takes no `where=` yet; taking it is one call
-    /// in `ObjectListingQuery.parse`: `conditions.append(try expressions.compile(value, ...).condition)`.
+    /// position for `cone()`: what `where=` on `/objects/` compiles against.
     public static let expressionCatalogue = ExpressionCatalogue(
         columns: columns.map { column in
             column.type.isNumber

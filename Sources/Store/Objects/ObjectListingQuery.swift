@@ -5,9 +5,8 @@ import Postgres
 /// `object o`, its order and which page. As for alerts, column names reach the SQL only from
 /// `ObjectCatalogue` and every client value is bound as a parameter.
 ///
-/// The filters end up as a plain list of conditions, so that another kind of filter is one
-/// more entry in it: a filter expression (`where=`) would be parsed against
-/// `ObjectCatalogue.expressions` and appended to `conditions` like any other.
+/// The filters end up as a plain list of conditions; a filter expression (`where=`) is
+/// compiled against `ObjectCatalogue.expressions` and is one more of them.
 public struct ObjectListingQuery: Sendable {
     /// The parameters that are not filters.
     public static let controlParameters = ["page", "cursor", "sort_value", "sort_order"]
@@ -29,7 +28,8 @@ public struct ObjectListingQuery: Sendable {
     /// and at most `ListingQuery.maxFilters` filters combine. `limit` bounds `page`.
     public static func parse(_ items: [(name: String, value: String)], limit: Int = ListingQuery.pageSize) throws -> ObjectListingQuery {
         var conditions: [SQL] = []
-        var page: Int?, cursorToken: String?, sortValue: String?, sortOrder: String?
+        var page: Int?, cursorToken: String?, sortValue: String?, sortOrder: String?, expression: String?
+        var cones = 0
         var kept: [(name: String, value: String)] = []
         var seen = Set<String>()
         for (name, value) in items where !value.isEmpty {
@@ -53,6 +53,10 @@ public struct ObjectListingQuery: Sendable {
                     throw ParameterError(name, "sort_order must be asc or desc, not '\(ValueParsing.clip(value))'")
                 }
                 sortOrder = value
+            case "where":
+                // A form's text box left blank holds nothing to filter by.
+                guard value.contains(where: { !$0.isWhitespace }) else { continue }
+                expression = value
             default:
                 guard let spec = ObjectCatalogue.filter(name) else {
                     throw ParameterError(name, "unknown parameter '\(ValueParsing.clip(name))'; see /help/#objects for the filters")
@@ -60,9 +64,21 @@ public struct ObjectListingQuery: Sendable {
                 guard conditions.count < ListingQuery.maxFilters else {
                     throw ParameterError(name, "at most \(ListingQuery.maxFilters) filters can be combined in one query")
                 }
+                if spec.op == .cone { cones += 1 }
                 conditions.append(try condition(spec, value))
             }
             kept.append((name, value))
+        }
+        if let expression {
+            // Within what the other filters leave of the query's terms and cones, as for alerts.
+            do {
+                conditions.append(try ObjectCatalogue.expressions.compile(
+                    expression, maxTerms: ListingQuery.maxFilters - conditions.count, maxCones: ListingQuery.maxCones - cones,
+                    termNote: conditions.isEmpty ? "" : " beside the query's other filters: a query combines at most \(ListingQuery.maxFilters)",
+                    coneNote: cones == 0 ? "" : " beside the query's cone").condition)
+            } catch {
+                throw ParameterError("where", "where: \(error)")
+            }
         }
         if page != nil && cursorToken != nil {
             throw ParameterError("cursor", "give either page or cursor, not both")

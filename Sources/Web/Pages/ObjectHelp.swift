@@ -23,7 +23,7 @@ extension Pages {
             html.raw("</td></tr>\n")
         }
         html.raw("</tbody></table></div>\n<p>Filters of <code>GET /objects/</code>, combined with AND (at most \(ListingQuery.maxFilters)): <code>cone=ra,dec,radius</code> (degrees, on the mean position), and for every numeric figure ")
-        html.raw("<code>&lt;figure&gt;__gt</code>, <code>__gte</code>, <code>__lt</code> and <code>__lte</code>, e.g. <code>ndet__gte=5</code>, <code>lastjd__gt=2458400.5</code>, <code>brightest_r__lte=17</code>. ")
+        html.raw("<code>&lt;figure&gt;__gt</code>, <code>__gte</code>, <code>__lt</code> and <code>__lte</code>, e.g. <code>ndet__gte=5</code>, <code>lastjd__gt=2458400.5</code>, <code>brightest_r__lte=17</code>; and <code>where=</code>, an <a href=\"#expressions\">expression</a> over the figures by name, e.g. <code>where=ndet &gt;= 3 AND (brightest_g &lt; 18 OR brightest_r &lt; 18)</code>. ")
         html.raw("<code>sort_value</code> is one of ")
         for (index, name) in ObjectCatalogue.sortValues.enumerated() {
             if index > 0 { html.raw(", ") }

@@ -111,7 +111,7 @@ extension AlertService {
             object.set("help", .string(spec.help))
             return object
         }))
-        body.set("controls", AlertJSON.list((ObjectListingQuery.controlParameters + ["format"]).map { .string($0) }))
+        body.set("controls", AlertJSON.list((ObjectListingQuery.controlParameters + ["format", "where"]).map { .string($0) }))
         body.set("sort_values", AlertJSON.list(ObjectCatalogue.sortValues.map { .string($0) }))
         return body
     }
