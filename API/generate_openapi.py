@@ -356,8 +356,16 @@ def components() -> dict:
                 "type": "object",
                 "required": ["status"],
                 "properties": {
-                    "status": {"type": "string", "enum": ["ok", "unavailable"]},
-                    "error": {"type": "string"},
+                    "status": {"type": "string", "enum": ["ok", "stale", "unavailable"]},
+                    "role": {"type": "string", "enum": ["primary", "replica"],
+                             "description": "whether the database read is the primary or a hot standby"},
+                    "receiving": {"type": "boolean", "description": "on a replica: connected to its primary"},
+                    "replication_lag_seconds": {"type": ["number", "null"],
+                                                "description": "on a replica: seconds it trails the primary"},
+                    "stored_age_seconds": {"type": ["number", "null"],
+                                           "description": "with max_age: seconds since an alert was last stored"},
+                    "max_age": {"type": "number"},
+                    "max_lag": {"type": "number"},
                 },
             },
             "Help": {
@@ -573,12 +581,21 @@ def paths() -> dict:
         "content": {**json_content("LatestAlert"), **html_content()}},
         params=[fmt])
     latest["responses"]["404"]["description"] = "no alert is stored"
+    def seconds_param(name: str, description: str) -> dict:
+        return {"name": name, "in": "query", "required": False, "description": description,
+                "schema": {"type": "number", "minimum": 0}}
     health = {
-        "summary": "Whether the service can reach its database",
-        "parameters": [],
+        "summary": "Whether the service can reach its database (and, on request, whether it is fresh)",
+        "parameters": [
+            seconds_param("max_age", "answer 503 (status stale) when no alert was stored for this many seconds"),
+            seconds_param("max_lag", "on a replica: answer 503 (status stale) when it trails its primary by more "
+                                     "than this many seconds, or has lost it for that long"),
+        ],
         "responses": {
-            "200": {"description": "the database answers", "content": json_content("Health")},
-            "503": {"description": "the database does not answer", "content": json_content("Health")},
+            "200": {"description": "the database answers (and is fresh enough)", "content": json_content("Health")},
+            "400": error_response("max_age or max_lag is not a number of seconds"),
+            "503": {"description": "the database does not answer, or is staler than asked",
+                    "content": json_content("Health")},
         },
     }
     help_op = read_operation("How to use the service: filters, fields, routes", {

@@ -63,6 +63,7 @@ public struct ArchiveReader {
     }
     public func storedAlert(id: Int64) throws -> StoredAlertRows? { try store.storedAlert(id: id, db: db) }
     public func statistics() throws -> StoreStatistics { try StoreStatistics.read(from: db) }
+    public func replication() throws -> ReplicationStatus { try ReplicationStatus.read(from: db) }
 
     /// Asks the database for nothing: whether it answers.
     public func ping() throws { try db.execute("SELECT 1") }

@@ -118,7 +118,7 @@ def test_health_with_max_age_answers_503_when_nothing_was_stored_for_that_long(l
     assert stale.json()["stored_age_seconds"] > 0
     assert_names(get(live_server.url, "/health", {"max_age": "-1"}), "max_age")
     assert_names(get(live_server.url, "/health", {"max_age": "soon"}), "max_age")
-    assert get(live_server.url, "/health").json() == {"status": "ok"}
+    assert get(live_server.url, "/health").json() == {"status": "ok", "role": "primary"}
 
 
 @pytest.mark.parametrize("query, parameter", [

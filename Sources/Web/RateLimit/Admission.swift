@@ -25,8 +25,6 @@ extension AlertService {
             return .refuse(tooManyRequests(state, budget, kind, representation))
         case .unknownToken:
             return .refuse(Responses.error(401, "the API token is unknown or revoked", parameter: "token", as: representation))
-        case .unavailable:
-            return .proceed([])
         }
     }
 

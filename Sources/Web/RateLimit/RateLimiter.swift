@@ -38,9 +38,6 @@ public final class RateLimiter: Sendable {
         case limited(BucketState, Budget)
         /// The token presented is unknown or revoked.
         case unknownToken
-        /// The limiter could not reach its database: the request goes ahead unlimited rather
-        /// than be refused for our own failure.
-        case unavailable
     }
 
     public let settings: Settings
@@ -50,6 +47,7 @@ public final class RateLimiter: Sendable {
     /// Per address, what is left of its allowance of token lookups (`tokenLookupBudget`).
     private let tokenLookups = Mutex<[String: Remembered]>([:])
     private let lastCleanup = Mutex(ProcessInfo.processInfo.systemUptime)
+    private let outage = BucketOutage()
 
     private struct BucketKey: Hashable {
         let client: String
@@ -101,7 +99,8 @@ public final class RateLimiter: Sendable {
             if case .allowed = decision { return .unknownToken }
             return decision
         case .unavailable:
-            return .unavailable
+            // The token cannot be checked: the request spends from its address's budget.
+            return take(client: address, base: settings.budget, kind: kind, cost: cost)
         }
     }
 
@@ -126,18 +125,44 @@ public final class RateLimiter: Sendable {
     private func take(client: String, base: Budget, kind: Kind, cost: Double) -> Decision {
         if let refusal = refusalFromMemory(client: client, base: base, kind: kind, cost: cost) { return refusal }
         let budget = settings.budget(kind, base: base)
+        let key = BucketKey(client: client, kind: kind)
         let now = ProcessInfo.processInfo.systemUptime
+        if outage.skipsDatabase(now: now) { return takeFromMemory(key, budget: budget, cost: cost, now: now) }
         do {
             let state = try access.take(client: client, budget: kind.rawValue, budget, cost: cost)
+            outage.succeeded(now: now)
             cleanUpIfDue(now: now)
-            remembered.withLock { memory in
-                if memory.count >= Self.rememberedLimit { memory.removeAll(keepingCapacity: true) }
-                memory[BucketKey(client: client, kind: kind)] = Remembered(tokens: state.remaining, at: now, budget: budget)
-            }
+            remember(key, Remembered(tokens: state.remaining, at: now, budget: budget))
             return state.allowed ? .allowed(state, budget) : .limited(state, budget)
         } catch {
-            Log.serve("rate limiting unavailable, request let through: \(error)")
-            return .unavailable
+            // Neither let every request through (a primary's outage would lift every limit)
+            // nor refuse them for our own failure: the budgets go on in this process's memory.
+            outage.failed(error, now: now)
+            return takeFromMemory(key, budget: budget, cost: cost, now: now)
+        }
+    }
+
+    /// Takes `cost` requests from what this process remembers of the bucket (full when it
+    /// remembers nothing), as the database would have.
+    private func takeFromMemory(_ key: BucketKey, budget: Budget, cost: Double, now: Double) -> Decision {
+        remembered.withLock { memory in
+            let known = memory[key].flatMap { $0.budget == budget ? $0 : nil }
+            let available = known?.upperBound(at: now) ?? budget.burst
+            guard available >= cost else {
+                return .limited(BucketState(allowed: false, remaining: available, retryAfter: (cost - available) * budget.interval,
+                                            resetAfter: (budget.burst - available) * budget.interval), budget)
+            }
+            if memory.count >= Self.rememberedLimit { memory.removeAll(keepingCapacity: true) }
+            memory[key] = Remembered(tokens: available - cost, at: now, budget: budget)
+            return .allowed(BucketState(allowed: true, remaining: available - cost, retryAfter: 0,
+                                        resetAfter: (budget.burst - available + cost) * budget.interval), budget)
+        }
+    }
+
+    private func remember(_ key: BucketKey, _ value: Remembered) {
+        remembered.withLock { memory in
+            if memory.count >= Self.rememberedLimit { memory.removeAll(keepingCapacity: true) }
+            memory[key] = value
         }
     }
 

@@ -47,6 +47,9 @@ final class TokenCache: Sendable {
         do {
             answer = try access.token(secret: secret).map { .found(name: $0.name, budget: $0.budget) } ?? .unknown
         } catch {
+            // While the database is away, a token known before keeps its budget: a revocation
+            // made meanwhile could not have been read anyway.
+            if let stale = known.withLock({ $0[secret] }) { return stale.answer }
             return .unavailable
         }
         let entry = Entry(answer: answer, at: ProcessInfo.processInfo.systemUptime)

@@ -29,6 +29,18 @@ extension AlertService {
         }
         text.gauge("alertdb_database_up", "Whether the archive's figures could be read from the database.",
                    stored == nil ? 0 : 1)
+        // Read on every scrape, not cached: the lag is what a replica's scrape is for.
+        if let replication = try? archive.read({ try $0.replication() }) {
+            text.gauge("alertdb_database_replica", "Whether the database this process reads is a hot standby.",
+                       replication.isReplica ? 1 : 0)
+            if replication.isReplica {
+                text.gauge("alertdb_replication_receiving", "Whether the replica is connected to its primary.",
+                           replication.receiving ? 1 : 0)
+                if let lag = replication.lagSeconds {
+                    text.gauge("alertdb_replication_lag_seconds", "Seconds by which the replica trails its primary.", lag)
+                }
+            }
+        }
         return Response(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                         body: Array(text.text.utf8))
     }

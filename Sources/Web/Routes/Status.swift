@@ -19,16 +19,19 @@ extension AlertService {
 
     /// `GET /health`: 200 when the database answers a query, 503 otherwise. With
     /// `max_age=SECONDS`, also 503 when no alert was stored for that long: a load balancer or a
-    /// cron job sees a stalled stream without reading `/metrics`.
+    /// cron job sees a stalled stream without reading `/metrics`. On a replica it says so, with
+    /// its lag, and `max_lag=SECONDS` answers 503 when the replica trails the primary by more
+    /// (or has lost it for that long), so that a load balancer sends readers elsewhere.
     func health(_ request: Request) throws -> Response {
-        let maxAge = try request.query.last { $0.name == "max_age" && !$0.value.isEmpty }
-            .map { try ValueParsing.seconds($0.value, "max_age") }
+        func limit(_ name: String) throws -> Double? {
+            try request.query.last { $0.name == name && !$0.value.isEmpty }.map { try ValueParsing.seconds($0.value, name) }
+        }
+        let maxAge = try limit("max_age"), maxLag = try limit("max_lag")
         let body = JSONValue.object()
-        let storedAt: Double?
+        let storedAt: Double?, replication: ReplicationStatus
         do {
-            storedAt = try archive.read { db in
-                try db.ping()
-                return maxAge == nil ? nil : try db.statistics().lastStoredAt
+            (storedAt, replication) = try archive.read { db in
+                (maxAge == nil ? nil : try db.statistics().lastStoredAt, try db.replication())
             }
         } catch {
             // The database's own words (its host and port among them) are for the log.
@@ -38,20 +41,30 @@ extension AlertService {
             response.headers.append(("Retry-After", "5"))
             return response
         }
-        guard let maxAge else {
-            body.set("status", .string("ok"))
-            return Responses.json(body)
+        var healthy = true
+        if replication.isReplica {
+            body.set("role", .string("replica"))
+            body.set("receiving", .bool(replication.receiving))
+            body.set("replication_lag_seconds", replication.lagSeconds.map { .real(Self.milliseconds($0)) } ?? .null())
+            if let maxLag {
+                body.set("max_lag", .real(maxLag))
+                healthy = healthy && (replication.lagSeconds.map { $0 <= maxLag } ?? false)
+            }
+        } else {
+            body.set("role", .string("primary"))
         }
-        let age = storedAt.map { Date().timeIntervalSince1970 - $0 }
-        body.set("stored_age_seconds", age.map { .real(($0 * 1000).rounded() / 1000) } ?? .null())
-        body.set("max_age", .real(maxAge))
-        guard let age, age <= maxAge else {
-            body.set("status", .string("stale"))
-            return Responses.json(body, status: 503)
+        if let maxAge {
+            let age = storedAt.map { Date().timeIntervalSince1970 - $0 }
+            body.set("stored_age_seconds", age.map { .real(Self.milliseconds($0)) } ?? .null())
+            body.set("max_age", .real(maxAge))
+            healthy = healthy && (age.map { $0 <= maxAge } ?? false)
         }
-        body.set("status", .string("ok"))
-        return Responses.json(body)
+        body.set("status", .string(healthy ? "ok" : "stale"))
+        return Responses.json(body, status: healthy ? 200 : 503)
     }
+
+    /// Seconds rounded to the millisecond, for JSON.
+    private static func milliseconds(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
 
     /// `GET /help/`: how to use the pages and the API; as JSON, the filters and routes.
     func help(_ representation: Representation) -> Response {

@@ -71,7 +71,7 @@ enum Route: Equatable {
         case .listing, .objects, .notFound: return nil
         case .detail, .photometry, .latest, .help, .object, .objectRedirect: return ["format"]
         case .cutout: return ["format", "stretch"]
-        case .health: return ["max_age", "format"]
+        case .health: return ["max_age", "max_lag", "format"]
         case .avro, .metrics: return []
         }
     }

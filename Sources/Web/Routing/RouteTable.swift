@@ -32,7 +32,7 @@ struct RouteDescription: Sendable {
                          summary: "One object by its name (any letter case): its figures and its whole light curve, every alert, detection and non-detection once, by jd."),
         RouteDescription(method: "GET", path: "/<objectId>/", route: .objectRedirect(""),
                          summary: "A permanent redirect (301) to /objects/<objectId>/, or 404 when no alert of that object is stored."),
-        RouteDescription(method: "GET", path: "/health", route: .health, summary: "{\"status\": \"ok\"} when the database answers, else 503."),
+        RouteDescription(method: "GET", path: "/health", route: .health, summary: "{\"status\": \"ok\"} when the database answers, else 503; max_age, max_lag: also 503 when staler."),
         RouteDescription(method: "GET", path: "/help/", route: .help,
                          summary: "This page; as JSON, the filters, sort values, routes and rate limits."),
         RouteDescription(method: "GET", path: "/metrics", route: .metrics,
