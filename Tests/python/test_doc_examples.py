@@ -517,10 +517,11 @@ def run(example: Example, site: Site) -> str | None:
     reports = [line.split(" ", 3) for line in proc.stderr.splitlines() if line.startswith(STATUS_MARK)]
     stderr = "\n".join(line for line in proc.stderr.splitlines() if not line.startswith(STATUS_MARK))
     expected_status = example.status or 200
+    head = example.kind == "sh" and bool(re.search(r"(^|\s)(-[a-zA-Z]*I[a-zA-Z]*|--head)(\s|$)", text))
     for _, status, size, content_type in (r + [""] * (4 - len(r)) for r in reports):
         if int(status) != expected_status:
             return f"answered HTTP {status}, the example expects {expected_status}: {proc.stdout[:300]!r}"
-        if expected_status == 200 and int(size) == 0:
+        if expected_status == 200 and int(size) == 0 and not head:
             return "an empty answer"
     if proc.returncode != 0:
         return f"exit status {proc.returncode}: {stderr[-800:]}{proc.stdout[-300:]}"
@@ -528,7 +529,8 @@ def run(example: Example, site: Site) -> str | None:
     if example.output is not None:
         if problem := output_mismatch(localize(example.output, site), proc.stdout):
             return f"its output differs from the example's: {problem}"
-    elif reports and len(reports) == 1 and "|" not in text and "application/json" in reports[0][3]:
+    elif (len(reports) == 1 and "|" not in text and "application/json" in reports[0][3] and not head
+          and proc.stdout.strip()):  # not when curl wrote the answer to a file
         try:
             answer = json.loads(proc.stdout)
         except ValueError:
