@@ -5,12 +5,12 @@ Fetch every alert matching some filters, one JSON object per line, following the
 link of each page (a cursor: no alert is skipped or repeated while new ones arrive):
 
     python3 alertdb_client.py --url http://127.0.0.1:8080 rb__gte=0.8 magpsf__lte=19 > alerts.jsonl
-    python3 alertdb_client.py --url https://alerts.example.org --token "$ALERTDB_TOKEN" objectId=ZTF18abcdefg
+    python3 alertdb_client.py --url http://127.0.0.1:8080 --token "$ALERTDB_TOKEN" objectId=ZTF17aabtdps
 
 Download a cutout (gzipped FITS as stored, or a PNG for display):
 
-    python3 alertdb_client.py --url http://127.0.0.1:8080 --cutout 1234 Science
-    python3 alertdb_client.py --url http://127.0.0.1:8080 --cutout 1234 Difference --png -o diff.png
+    python3 alertdb_client.py --url http://127.0.0.1:8080 --cutout 76 Science
+    python3 alertdb_client.py --url http://127.0.0.1:8080 --cutout 76 Difference --png -o diff.png
 
 When the service says "429 Too Many Requests" the client sleeps for the Retry-After the
 service gives and asks again, so a long query finishes at the pace the rate limit allows.
@@ -182,7 +182,7 @@ def main(argv=None) -> int:
     parser.add_argument("--png", action="store_true", help="with --cutout: a PNG rendered for display")
     parser.add_argument("-o", "--output", help="file to write (listing: default stdout; cutout: the served name)")
     parser.add_argument("filters", nargs="*", type=parse_filter, metavar="NAME=VALUE",
-                        help="listing filters as on /help/, e.g. rb__gte=0.8 cone=150,20,0.5 time__since=3600")
+                        help="listing filters as on /help/, e.g. rb__gte=0.8 cone=14.5,-7.3,0.5 time__since=3600")
     args = parser.parse_args(argv)
     client = AlertDBClient(args.url, token=args.token)
 

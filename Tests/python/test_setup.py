@@ -46,7 +46,7 @@ STRANGER = {
     "PGSERVICE": "alertdb-test-elsewhere",
 }
 
-TEST_TOOLS = {"chromium", "nginx", "prometheus", "wrk", "systemd", "python3-venv", "python3-pip", "git"}
+TEST_TOOLS = {"chromium", "nginx", "prometheus", "wrk", "systemd", "python3-venv", "python3-pip", "git", "curl"}
 
 
 def stranger_env(**extra: str) -> dict[str, str]:

@@ -74,19 +74,21 @@ extension Pages {
             <p>A page holds 100 alerts. Either ask for a page by number, <code>page=2</code> (1 to \(ListingQuery.maxPage)), or follow
             the <code>next</code> and <code>previous</code> links of the JSON (or the page's links), which carry an opaque
             <code>cursor=</code>: cursors stay fast however deep you go and do not skip or repeat alerts when new
-            ones arrive. Use one or the other, not both. <code>count</code> is exact up to 10,000 matches; beyond that it is
+            ones arrive. Use one or the other, not both. A page past the last match is no error: it has no <code>results</code>, and
+            <code>previous</code> leads back. <code>count</code> is exact up to 10,000 matches; beyond that it is
             an estimate (at least 10,001) and <code>count_is_estimate</code> is true.</p>
             <h2 id="bulk">Bulk queries (POST /)</h2>
-            <p>POST a JSON body (at most 64 kB) with up to \(BulkRequest.maxQueries) queries, each a set of the listing's filters
-            and optionally <code>page</code> (up to \(ListingQuery.maxOffset / BulkRequest.limit)); values may be strings or numbers.
+            <p>POST a JSON body (at most 64 kB) with up to \(BulkRequest.maxQueries) queries, each what <code>GET /</code> takes: the listing's
+            filters, <code>where</code>, <code>sort_value</code>, <code>sort_order</code>, and <code>page</code> (up to \(ListingQuery.maxOffset / BulkRequest.limit))
+            or <code>cursor</code>; values may be strings or numbers, a null value is no value and <code>format</code> is ignored.
             Each query returns at most \(BulkRequest.limit) alerts (<code>capped</code> says when there were more) and costs one
             request of the rate limit. Answers, errors included, are JSON.</p>
             <pre>curl -s -X POST "$BASE/" -H 'Content-Type: application/json' -d '{
               "queries": [
-                {"objectId": "ZTF18abcdefg"},
-                {"cone": "150.1,2.2,0.01", "rb__gte": 0.5}
+                {"objectId": "ZTF17aabtdps"},
+                {"cone": "14.5,-7.3,0.5", "rb__gte": 0.6}
               ]}'</pre>
-            <p>The answer: <code>{"results": [{"query": {...}, "count": 3, "count_is_estimate": false, "num_alerts": 3,
+            <p>The answer: <code>{"results": [{"query": {...}, "count": 2, "count_is_estimate": false, "num_alerts": 2,
             "capped": false, "results": [ALERT, ...]}, ...], "capped": false}</code>, one entry per query, in order.</p>
             <h2 id="json">JSON</h2>
             <p>The listing: <code>{"has_next", "has_prev", "count", "count_is_estimate", "pages", "latest": {"id", "jd", "wall_time"} or null,
@@ -119,30 +121,34 @@ extension Pages {
             <h2 id="errors">Errors</h2>
             <p>A rejected request answers with a status and JSON (or, for a browser, a page saying the same):</p>
             <ul>
-            <li><b>400</b> <code>{"error": "rb__gte: not a number: 'abc'", "parameter": "rb__gte"}</code>: a bad parameter, value or body; <code>parameter</code> names it.</li>
-            <li><b>404</b> <code>{"error": "..."}</code>: no alert with that id, no such cutout kind, no such route.</li>
+            <li><b>400</b> <code>{"error": "rb__gte must be a decimal number, not 'abc'", "parameter": "rb__gte"}</code>: a bad parameter, value or body; <code>parameter</code> names it.</li>
+            <li><b>404</b> <code>{"error": "..."}</code>: no alert with that id, no object of that name, no such cutout kind, no such route.</li>
             <li><b>401</b> <code>{"error": "...", "parameter": "token"}</code>: an API token that is unknown or revoked.</li>
             <li><b>405</b>: a method the route does not take (the <code>Allow</code> header lists those it does).</li>
             <li><b>413</b>: a POST body over 64 kB.</li>
             <li><b>429</b> <code>{"error": "...", "retry_after": 120}</code>: the rate limit is reached; wait <code>Retry-After</code> seconds.</li>
             <li><b>503</b> from <code>/health</code> when the database does not answer.</li>
             </ul>
+            <pre>$ curl -s "$BASE/?rb__gte=abc&amp;format=json"
+            {"error":"rb__gte must be a decimal number, not 'abc'","parameter":"rb__gte"}     # HTTP 400
+            $ curl -s "$BASE/9999/?format=json"
+            {"error":"no alert with id 9999"}     # HTTP 404</pre>
             <h2 id="examples">Examples</h2>
-            <pre>BASE=http://127.0.0.1:8000
+            <pre>BASE=http://127.0.0.1:8080
             # the newest 100 alerts with a real-bogus score of at least 0.9, as JSON
             curl -s "$BASE/?rb__gte=0.9&amp;format=json"
             # everything of one object, oldest first
-            curl -s "$BASE/?objectId=ZTF18abcdefg&amp;sort_value=jd&amp;sort_order=asc&amp;format=json"
-            # within 36 arcsec of a position, in r, brighter than 19, observed in June 2018
-            curl -s "$BASE/?cone=150.1,2.2,0.01&amp;filter=r&amp;magpsf__lte=19&amp;time__gt=2018-06-01&amp;time__lt=2018-07-01&amp;format=json"
-            # the next page: follow "next"
+            curl -s "$BASE/?objectId=ZTF17aabtdps&amp;sort_value=jd&amp;sort_order=asc&amp;format=json"
+            # within 0.2 degrees of a position, in g, brighter than 19, observed in November 2018
+            curl -s "$BASE/?cone=14.5,-7.3,0.2&amp;filter=g&amp;magpsf__lte=19&amp;time__gt=2018-11-01&amp;time__lt=2018-12-01&amp;format=json"
+            # the next page: follow "next" until it is null
             curl -s "$BASE/?rb__gte=0.9&amp;format=json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["next"])'
             # one alert, its light curve, its difference image as FITS and as PNG, the packet
-            curl -s "$BASE/123/?format=json"
-            curl -s "$BASE/123/photometry/?format=json"
-            curl -s -OJ "$BASE/123/cutout/Difference/"
-            curl -s -o difference.png "$BASE/123/cutout/Difference/?format=png"
-            curl -s -OJ "$BASE/123/avro/"
+            curl -s "$BASE/76/?format=json"
+            curl -s "$BASE/76/photometry/?format=json"
+            curl -s -OJ "$BASE/76/cutout/Difference/"
+            curl -s -o difference.png "$BASE/76/cutout/Difference/?format=png"
+            curl -s -OJ "$BASE/76/avro/"
             # the newest alert, and whether the service is up
             curl -s "$BASE/latest/?format=json"
             curl -s "$BASE/health"</pre>
@@ -195,12 +201,12 @@ extension Pages {
         <p>Examples:</p>
         <pre>magpsf &lt; 19 AND rb &gt;= 0.9
         magpsf - magap &lt; 0.5 AND NOT distnr &lt; 1
-        filter IN ('g', 'r') AND wall_time BETWEEN 2018-06-01 AND 2018-07-01
+        filter IN ('g', 'r') AND wall_time BETWEEN 2018-11-01 AND 2018-12-01
         objectId LIKE 'ZTF18%' AND isdiffpos = 't'
         distnr IS NULL OR distnr &gt; 2
         ssdistnr BETWEEN 0 AND 5 AND ssmagnr &lt; 20
         abs(deltamaglatest) &gt; 1 OR log10(fwhm) &gt; 0.5
-        cone(150.1, 2.2, 0.01) OR cone(10.5, -20.25, 0.1)</pre>
+        cone(14.5, -7.3, 0.2) OR cone(179.64, 52.03, 0.01)</pre>
 
         """)
     }

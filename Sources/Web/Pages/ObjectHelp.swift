@@ -43,8 +43,8 @@ extension Pages {
             the detail's <code>prv_candidate</code>. The name may be given in any letter case. <code>/&lt;objectId&gt;/</code>, e.g.
             <code>/ZTF18abcdefg/</code>, is a permanent redirect (301) there, keeping the query.</p>
             <pre>curl -s "$BASE/objects/?ndet__gte=10&amp;brightest_r__lte=18&amp;format=json"
-            curl -s "$BASE/objects/?cone=150.1,2.2,0.01&amp;format=json"
-            curl -s "$BASE/objects/ZTF18abcdefg/?format=json"</pre>
+            curl -s "$BASE/objects/?cone=13.6,-6.3,0.2&amp;format=json"
+            curl -s "$BASE/objects/ZTF18abomhfb/?format=json"</pre>
 
             """)
     }
