@@ -645,7 +645,7 @@ def document() -> dict:
                 "count against a per-client budget (see /help/#limits): past it, a 429 with Retry-After."
             ),
         },
-        "servers": [{"url": "http://127.0.0.1:8000"}],
+        "servers": [{"url": "http://127.0.0.1:8080"}],
         "paths": openapi_objects.add_paths(paths(), read_operation, head_of),
         "components": openapi_objects.add_components(components()),
         # Anonymous requests are served; a token only changes the budget.
