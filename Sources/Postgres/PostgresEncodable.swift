@@ -96,7 +96,7 @@ extension Array: PostgresEncodable where Element: PostgresArrayElement {
     }
 }
 
-/// A type whose arrays can be bound (`bigint[]`, `text[]`).
+/// A type whose arrays can be bound (`bigint[]`, `double precision[]`, `text[]`).
 public protocol PostgresArrayElement: Sendable {
     static var postgresArrayType: PostgresType { get }
     /// The element as written inside an array literal.
@@ -106,6 +106,20 @@ public protocol PostgresArrayElement: Sendable {
 extension Int64: PostgresArrayElement {
     public static var postgresArrayType: PostgresType { .int8Array }
     public var arrayLiteralElement: String { String(self) }
+}
+
+extension Double: PostgresArrayElement {
+    public static var postgresArrayType: PostgresType { .float8Array }
+    /// Swift writes the shortest digits that read back as the same double, as PostgreSQL does.
+    public var arrayLiteralElement: String {
+        isNaN ? "NaN" : isInfinite ? (self < 0 ? "-Infinity" : "Infinity") : String(self)
+    }
+}
+
+/// A missing element, NULL in the array.
+extension Optional: PostgresArrayElement where Wrapped: PostgresArrayElement {
+    public static var postgresArrayType: PostgresType { Wrapped.postgresArrayType }
+    public var arrayLiteralElement: String { map(\.arrayLiteralElement) ?? "NULL" }
 }
 
 extension String: PostgresArrayElement {

@@ -18,6 +18,7 @@ public struct PostgresType: Hashable, Sendable, CustomStringConvertible {
     public static let float8 = PostgresType(oid: 701)
     public static let textArray = PostgresType(oid: 1009)
     public static let int8Array = PostgresType(oid: 1016)
+    public static let float8Array = PostgresType(oid: 1022)
     public static let varchar = PostgresType(oid: 1043)
     public static let timestamptz = PostgresType(oid: 1184)
     public static let numeric = PostgresType(oid: 1700)
@@ -29,7 +30,7 @@ public struct PostgresType: Hashable, Sendable, CustomStringConvertible {
     private static let names: [PostgresType: String] = [
         .bool: "boolean", .bytea: "bytea", .nameType: "name", .int8: "bigint", .int2: "smallint", .int4: "integer",
         .text: "text", .oidType: "oid", .float4: "real", .float8: "double precision", .textArray: "text[]",
-        .int8Array: "bigint[]", .varchar: "character varying", .timestamptz: "timestamp with time zone",
+        .int8Array: "bigint[]", .float8Array: "double precision[]", .varchar: "character varying", .timestamptz: "timestamp with time zone",
         .numeric: "numeric", .jsonb: "jsonb", .unknown: "unknown",
     ]
 

@@ -31,7 +31,7 @@ struct AlertEncoder {
 
         // History rows, and on the way the latest earlier detection in the same filter.
         var historyRows = BinaryCopyWriter()
-        var history: [(key: HistoryKey, range: Range<Int>)] = []
+        var history: [(key: HistoryKey, jd: Double?, range: Range<Int>)] = []
         var latestEarlier: (jd: Double, magpsf: Double)?
         // nil when the packet's prv_candidates is null (or absent), which export must tell from an empty list.
         var historyKeys: HistoryKeyArray?
@@ -46,12 +46,13 @@ struct AlertEncoder {
                          extraPath: nil, derived: nil, into: &historyRows)
                 let pid = h.pid.flatMap { entry.child($0).unwrapped?.int64 }
                 let entryCandid = h.candid.flatMap { entry.child($0).unwrapped?.int64 }
-                history.append((HistoryKey(objectId: objectId, pid: pid, candid: entryCandid), start..<historyRows.bytes.count))
+                let entryJD = h.jd.flatMap { entry.child($0).unwrapped?.number }
+                history.append((HistoryKey(objectId: objectId, pid: pid, candid: entryCandid), entryJD, start..<historyRows.bytes.count))
                 historyKeys?.append(pid: pid, candid: entryCandid)
 
                 // A detection (it has a candid and a magnitude) earlier than this alert, in its filter.
                 if entryCandid != nil, let jd, let fid,
-                   let ejd = h.jd.flatMap({ entry.child($0).unwrapped?.number }), ejd < jd,
+                   let ejd = entryJD, ejd < jd,
                    h.fid.flatMap({ entry.child($0).unwrapped?.number }) == fid,
                    let emag = h.magpsf.flatMap({ entry.child($0).unwrapped?.number }),
                    ejd > (latestEarlier?.jd ?? -.infinity) {
@@ -88,7 +89,7 @@ struct AlertEncoder {
                 alertExtra.append((cutout.name, object))
             }
             guard let stamp = cutout.stampDataField.flatMap({ record.child($0).unwrapped }) else { continue }
-            cutoutRows.beginRow(fieldCount: 4)
+            cutoutRows.beginRow(fieldCount: 5)
             cutoutRows.int64(candid)
             cutoutRows.text(cutout.kind)
             if let name = cutout.fileNameField.flatMap({ record.child($0).unwrapped }) {
@@ -97,13 +98,14 @@ struct AlertEncoder {
                 cutoutRows.null()
             }
             cutoutRows.raw(stamp.bytes)
+            optional(jd, &cutoutRows)
         }
 
         var candidateRow = BinaryCopyWriter()
         try writeRow(layout.candidateColumns, record: candidate, alert: alert, unmapped: layout.unmappedCandidateFields,
                  extraPath: "candidate", alertExtra: alertExtra, derived: derived, into: &candidateRow)
 
-        return EncodedAlert(candid: candid, objectId: objectId, source: source, candidateRow: candidateRow,
+        return EncodedAlert(candid: candid, objectId: objectId, jd: jd, source: source, candidateRow: candidateRow,
                             cutoutRows: cutoutRows, historyRows: historyRows, history: history)
     }
 

@@ -11,7 +11,7 @@ public final class AlertLoader {
     private let db: Connection
     private let candidateColumns: [String]
     private let historyColumns: [String]
-    private static let cutoutColumns = ["candid", "kind", "file_name", "stamp_data"]
+    private static let cutoutColumns = ["candid", "kind", "file_name", "stamp_data", "jd"]
 
     public init(db: Connection, columns: StoreColumns) throws {
         self.db = db
@@ -20,8 +20,9 @@ public final class AlertLoader {
     }
 
     /// Stores one batch. Several loaders may store the same alerts at once (consumers of one
-    /// group after a rebalance, `ingest` runs over overlapping archives): a unique violation
-    /// means another stored some of them first, a deadlock that two waited on each other. The
+    /// group after a rebalance, `ingest` runs over overlapping archives): alerts are claimed by
+    /// candid first (`claim`), so the second of two finds them taken; a unique violation on a
+    /// history row means another stored it first, a deadlock that two waited on each other. The
     /// transaction is retried, after a short random pause so that the two do not meet again,
     /// and then skips what the other stored.
     public func load(_ batch: AlertBatch) throws -> LoadCounts {
@@ -44,14 +45,21 @@ public final class AlertLoader {
 
     private func store(_ batch: AlertBatch) throws -> LoadCounts {
         var counts = LoadCounts()
+        if !batch.alerts.isEmpty {
+            // First, before any other statement reads the tables: a new month's partition locks
+            // its table, and every loader then takes those locks in the same order.
+            try ensurePartitions(for: batch.alerts)
+        }
         // Rows go in candid order (and history rows in key order) in every loader, so that two
         // loaders wait on each other's rows in the same order and never in a circle.
-        let fresh = try newAlerts(in: batch.alerts).sorted { $0.candid < $1.candid }
+        let claimed = try claim(batch.alerts)
+        let fresh = batch.alerts.filter { claimed[$0.candid] != nil }.sorted { $0.candid < $1.candid }
         counts.duplicate = batch.alerts.count - fresh.count
         counts.loaded = fresh.count
 
         if !fresh.isEmpty {
-            try db.copyBinary(into: "candidate", columns: candidateColumns, rows: fresh.lazy.map(\.candidateRow.bytes))
+            try db.copyBinary(into: "candidate", columns: ["id"] + candidateColumns,
+                              rows: fresh.lazy.map { Self.row($0.candidateRow.bytes, startingWith: claimed[$0.candid]!) })
             try db.copyBinary(into: "cutout", columns: Self.cutoutColumns, rows: fresh.lazy.map(\.cutoutRows.bytes))
             counts.historyRows = try storeHistory(of: fresh)
             // After the rows they are computed from, in the same transaction.
@@ -68,12 +76,54 @@ public final class AlertLoader {
         return counts
     }
 
-    /// The alerts of `alerts` that are not stored yet, each candid once.
-    private func newAlerts(in alerts: [EncodedAlert]) throws -> [EncodedAlert] {
-        guard !alerts.isEmpty else { return [] }
-        let stored = try db.execute("SELECT candid FROM candidate WHERE candid = ANY(\(alerts.map(\.candid)))")
-        var seen = Set(try stored.rows.map { try $0.decode("candid", as: Int64.self) })
-        return alerts.filter { seen.insert($0.candid).inserted }
+    /// Makes the month partitions the batch's rows go to (Migrations/0009): its alerts' months
+    /// in candidate and cutout, its history rows' in prv_candidate. Each jd is sent as the
+    /// start of its UTC day (a JD day starts at .5), which is in the same month, so that a
+    /// batch sends a few values rather than one per row.
+    private func ensurePartitions(for alerts: [EncodedAlert]) throws {
+        func days<S: Sequence>(_ jds: S) -> [Double] where S.Element == Double? {
+            Array(Set(jds.lazy.compactMap { $0 }.filter(\.isFinite).map { ($0 - 0.5).rounded(.down) + 0.5 })).sorted()
+        }
+        let alertDays = days(alerts.lazy.map(\.jd))
+        let historyDays = days(alerts.lazy.flatMap { $0.history.lazy.map(\.jd) })
+        try db.execute("""
+            SELECT ensure_partitions('candidate', \(alertDays)), ensure_partitions('cutout', \(alertDays)),
+                   ensure_partitions('prv_candidate', \(historyDays))
+            """)
+    }
+
+    /// Claims the candids of `alerts` in `candidate_key` and returns the id of each claimed
+    /// one; a candid stored already, or claimed by another loader that has since committed,
+    /// is not returned (a loader holding it uncommitted is waited for). The key is what keeps
+    /// candid and id unique across the month partitions of candidate, whose own unique keys
+    /// must hold jd. Ids follow candid order within a batch.
+    private func claim(_ alerts: [EncodedAlert]) throws -> [Int64: Int64] {
+        guard !alerts.isEmpty else { return [:] }
+        var jdOf: [Int64: Double?] = [:]
+        for alert in alerts where jdOf[alert.candid] == nil { jdOf[alert.candid] = .some(alert.jd) }
+        // Stored candids are left out first: a conflicting row of INSERT ... ON CONFLICT would
+        // still take an id from the sequence, and a reloaded archive would leave gaps in the ids.
+        let stored = try db.execute("SELECT candid FROM candidate_key WHERE candid = ANY(\(Array(jdOf.keys)))").rows
+        for row in stored { jdOf[try row.decode("candid", as: Int64.self)] = nil }
+        guard !jdOf.isEmpty else { return [:] }
+        let candids = jdOf.keys.sorted()
+        let rows = try db.execute("""
+            INSERT INTO candidate_key (candid, jd)
+            SELECT k.candid, k.jd FROM unnest(\(candids), \(candids.map { jdOf[$0]! })) AS k (candid, jd) ORDER BY k.candid
+            ON CONFLICT (candid) DO NOTHING RETURNING candid, id
+            """).rows
+        return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode("candid", as: Int64.self), try $0.decode("id", as: Int64.self)) })
+    }
+
+    /// A binary COPY row with `id` as a new first field: the row's field count, one more, then
+    /// the id, then the row's fields.
+    private static func row(_ bytes: [UInt8], startingWith id: Int64) -> [UInt8] {
+        let fields = (UInt16(bytes[0]) << 8 | UInt16(bytes[1])) + 1
+        var row: [UInt8] = [UInt8(fields >> 8), UInt8(fields & 0xFF), 0, 0, 0, 8]
+        row.reserveCapacity(bytes.count + 12)
+        withUnsafeBytes(of: id.bigEndian) { row.append(contentsOf: $0) }
+        row.append(contentsOf: bytes[2...])
+        return row
     }
 
     /// Copies the history rows that are new: packets of one object repeat most of its history,

@@ -5,19 +5,22 @@ import Postgres
 public struct EncodedAlert: Sendable {
     public let candid: Int64
     public let objectId: String
+    /// The alert's jd, which chooses the month partition of its row and stamps.
+    public let jd: Double?
     /// Where it came from (a path, `archive.tar.gz:member.avro`, ...).
     public let source: String
     /// One row for `candidate`.
     public let candidateRow: BinaryCopyWriter
-    /// Rows for `cutout`.
+    /// Rows for `cutout`, each ending with the alert's jd.
     public let cutoutRows: BinaryCopyWriter
-    /// Rows for `prv_candidate`, and for each its identity and byte range in `historyRows`.
+    /// Rows for `prv_candidate`, and for each its identity, its jd (its month partition) and
+    /// byte range in `historyRows`.
     public let historyRows: BinaryCopyWriter
-    public let history: [(key: HistoryKey, range: Range<Int>)]
+    public let history: [(key: HistoryKey, jd: Double?, range: Range<Int>)]
 
-    public init(candid: Int64, objectId: String, source: String, candidateRow: BinaryCopyWriter, cutoutRows: BinaryCopyWriter,
-                historyRows: BinaryCopyWriter, history: [(key: HistoryKey, range: Range<Int>)]) {
-        (self.candid, self.objectId, self.source) = (candid, objectId, source)
+    public init(candid: Int64, objectId: String, jd: Double?, source: String, candidateRow: BinaryCopyWriter,
+                cutoutRows: BinaryCopyWriter, historyRows: BinaryCopyWriter, history: [(key: HistoryKey, jd: Double?, range: Range<Int>)]) {
+        (self.candid, self.objectId, self.jd, self.source) = (candid, objectId, jd, source)
         (self.candidateRow, self.cutoutRows, self.historyRows, self.history) = (candidateRow, cutoutRows, historyRows, history)
     }
 

@@ -119,8 +119,11 @@ final class ObjectTableTests: XCTestCase {
         let (objectId, jd, ra, dec): (String, Double, Double, Double) =
             (try row.decode("objectId"), try row.decode("lastjd"), try row.decode("ra"), try row.decode("dec"))
         // Take that alert away again (and its object, unless it is to stay): the packet will be loaded anew.
+        try db.connection.execute("DELETE FROM candidate_key")
         try db.connection.execute("DELETE FROM candidate")
         try db.connection.execute("DELETE FROM prv_candidate")
+        // Loader A's made-up alert is written by hand: its month partition too.
+        try db.connection.execute("SELECT ensure_partitions('candidate', ARRAY[\(jd + 1)])")
         if !objectStoredBefore { try db.connection.execute("DELETE FROM object") }
 
         // Loader A: an alert of the object (made up, a day later, in g at 12.5), then the object.
