@@ -61,6 +61,7 @@ public struct ArchiveReader {
     public func cutout(alertID: Int64, kind: String) throws -> (fileName: String?, bytes: [UInt8])? {
         try store.cutout(alertID: alertID, kind: kind, db: db)
     }
+    public func cutoutsRetiredAfterDays(alertID: Int64) throws -> Int? { try store.cutoutsRetiredAfterDays(alertID: alertID, db: db) }
     public func storedAlert(id: Int64) throws -> StoredAlertRows? { try store.storedAlert(id: id, db: db) }
     public func statistics() throws -> StoreStatistics { try StoreStatistics.read(from: db) }
     public func replication() throws -> ReplicationStatus { try ReplicationStatus.read(from: db) }

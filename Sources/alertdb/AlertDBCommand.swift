@@ -7,6 +7,7 @@ struct AlertDBCommand: ParsableCommand {
         commandName: "alertdb",
         abstract: "A queryable database of astronomical transient alerts.",
         version: AlertDBVersion.current,
-        subcommands: [MigrateCommand.self, IngestCommand.self, ConsumeCommand.self, ServeCommand.self, TokenCommand.self]
+        subcommands: [MigrateCommand.self, IngestCommand.self, ConsumeCommand.self, ServeCommand.self, TokenCommand.self,
+                      RetentionCommand.self]
     )
 }

@@ -46,6 +46,15 @@ public struct Setting: Sendable {
         Setting("ALERTDB_WIRE_SCHEMA", "", "Avro schema file of messages in the Confluent wire format (empty: container files)"),
     ]
 
+    /// `alertdb retention`: how long each table's rows are kept (never, or 90d, 6m, 1y).
+    public static let retention: [Setting] = [
+        Setting("DATABASE_URL", "", "PostgreSQL URL or libpq connection string (empty: the PG* variables)"),
+        Setting("ALERTDB_RETAIN_CUTOUTS", "never", "age past which a month of cutouts is retired (never, or 90d, 6m, 1y)"),
+        Setting("ALERTDB_RETAIN_HISTORY", "never", "age past which a month of history rows (prv_candidate) is retired"),
+        Setting("ALERTDB_RETAIN_ALERTS", "never", "age past which a month of alerts is retired, with their cutouts"),
+        Setting("ALERTDB_RETENTION_ACTION", "drop", "drop a retired month, or detach it (kept as a table of its own, to archive)"),
+    ]
+
     /// Read by the scripts of `Deploy/` (the spool ingest) and by every command.
     public static let scripts: [Setting] = [
         Setting("ALERTDB_BIN", "alertdb", "the alertdb executable the spool script runs"),
@@ -54,7 +63,7 @@ public struct Setting: Sendable {
     ]
 
     /// Every name the shared file may hold.
-    public static var knownKeys: Set<String> { Set((serve + consume + scripts).map(\.key)) }
+    public static var knownKeys: Set<String> { Set((serve + consume + retention + scripts).map(\.key)) }
 }
 
 /// Settings resolved for one command: each from its flag, else its environment variable,

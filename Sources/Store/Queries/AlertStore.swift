@@ -245,6 +245,16 @@ public struct AlertStore: Sendable {
         }
     }
 
+    /// How many days an alert's stamps were kept before `alertdb retention` retired them (their
+    /// month of `cutout` dropped or detached), or nil when they were not retired.
+    public func cutoutsRetiredAfterDays(alertID: Int64, db: Connection) throws -> Int? {
+        let result = try db.execute("""
+            SELECT r.kept_days FROM candidate c JOIN retired_partition r ON r.parent = 'cutout' AND r.month = jd_month(c.jd)
+            WHERE c.id = \(alertID)
+            """)
+        return result.rowCount == 1 ? try result[0].decode("kept_days", as: Int.self) : nil
+    }
+
     /// One stamp of an alert as received, or nil.
     public func cutout(alertID: Int64, kind: String, db: Connection) throws -> (fileName: String?, bytes: [UInt8])? {
         let result = try db.execute("""

@@ -11,13 +11,16 @@ public struct DetailPageInput: Sendable {
     public var photometry: [PhotometryPoint]
     /// The stored stamps (Science, Template, Difference), without their bytes.
     public var cutouts: [CutoutInfo]
+    /// When the stamps were retired by `alertdb retention`: the days they were kept.
+    public var cutoutsRetiredAfterDays: Int?
     /// The newest stored alert, for the header.
     public var latest: LatestAlert?
 
     /// Collects what the detail page shows.
     public init(alert: AlertRecord, history: [HistoryEntry], photometry: [PhotometryPoint],
-                cutouts: [CutoutInfo], latest: LatestAlert?) {
+                cutouts: [CutoutInfo], cutoutsRetiredAfterDays: Int? = nil, latest: LatestAlert?) {
         (self.alert, self.history, self.photometry, self.cutouts, self.latest) = (alert, history, photometry, cutouts, latest)
+        self.cutoutsRetiredAfterDays = cutoutsRetiredAfterDays
     }
 }
 
@@ -61,7 +64,7 @@ extension Pages {
             html.raw("</dl>\n")
 
             writeDetailLinks(alert, cutouts: input.cutouts, into: &html)
-            writeCutouts(alert, input.cutouts, into: &html)
+            writeCutouts(alert, input.cutouts, retiredAfterDays: input.cutoutsRetiredAfterDays, into: &html)
 
             html.raw("<h2>Light curve</h2>\n<div class=\"lightcurve\">")
             LightCurve(points: input.photometry, highlightJD: candidate["jd"].double,
@@ -103,8 +106,15 @@ extension Pages {
         html.raw("</p>\n")
     }
 
-    private static func writeCutouts(_ alert: AlertRecord, _ cutouts: [CutoutInfo], into html: inout HTMLWriter) {
+    private static func writeCutouts(_ alert: AlertRecord, _ cutouts: [CutoutInfo], retiredAfterDays: Int?,
+                                     into html: inout HTMLWriter) {
         html.raw("<h2>Cutouts</h2>\n")
+        if cutouts.isEmpty, let days = retiredAfterDays {
+            html.raw("<p class=\"muted retired\">")
+            html.text("The cutouts of this alert were retired after \(days) days, as this archive keeps cutouts no longer.")
+            html.raw("</p>\n")
+            return
+        }
         guard !cutouts.isEmpty else {
             html.raw("<p class=\"muted\">No cutouts are stored for this alert.</p>\n")
             return

@@ -1,5 +1,6 @@
 import Cutouts
 import HTTP
+import JSON
 import Model
 import Store
 
@@ -17,7 +18,18 @@ extension AlertService {
             }
             stretch = chosen
         }
-        guard let stamp = try archive.read({ try $0.cutout(alertID: id, kind: kind) }) else {
+        let found = try archive.read { db -> (stamp: (fileName: String?, bytes: [UInt8])?, retiredAfter: Int?) in
+            if let stamp = try db.cutout(alertID: id, kind: kind) { return (stamp, nil) }
+            return (nil, try db.cutoutsRetiredAfterDays(alertID: id))
+        }
+        guard let stamp = found.stamp else {
+            // A stamp `alertdb retention` retired is gone for good: 410, saying so, not 404.
+            if let days = found.retiredAfter {
+                let body = JSONValue.object()
+                body.set("error", string: "the \(kind) cutout of alert \(id) was retired after \(days) days")
+                body.set("retired_after_days", integer: Int64(days))
+                return Responses.json(body, status: 410)
+            }
             return Responses.error(404, "no \(kind) cutout for alert \(id)", as: .json)
         }
         // Stamps never change once stored.

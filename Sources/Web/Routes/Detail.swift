@@ -7,11 +7,13 @@ import Store
 extension AlertService {
     /// `GET /<id>/`: the alert, its object's history, and where its cutouts are.
     func detail(_ id: Int64, _ request: Request, _ representation: Representation) throws -> Response {
-        let found = try archive.read { db -> (AlertRecord, [HistoryEntry], [CutoutInfo], LatestAlert?)? in
+        let found = try archive.read { db -> (AlertRecord, [HistoryEntry], [CutoutInfo], Int?, LatestAlert?)? in
             guard let alert = try db.alert(id: id) else { return nil }
-            return (alert, try db.history(of: alert), try db.cutouts(candid: alert.candid), representation == .html ? try db.latest() : nil)
+            let cutouts = try db.cutouts(candid: alert.candid)
+            let retiredAfter = representation == .html && cutouts.isEmpty ? try db.cutoutsRetiredAfterDays(alertID: id) : nil
+            return (alert, try db.history(of: alert), cutouts, retiredAfter, representation == .html ? try db.latest() : nil)
         }
-        guard let (alert, history, cutouts, latest) = found else {
+        guard let (alert, history, cutouts, cutoutsRetiredAfterDays, latest) = found else {
             return Responses.error(404, "no alert with id \(id)", as: representation)
         }
         switch representation {
@@ -26,7 +28,7 @@ extension AlertService {
         case .html:
             let input = DetailPageInput(alert: alert, history: history,
                                         photometry: AlertStore.photometry(of: alert, history: history),
-                                        cutouts: cutouts, latest: latest)
+                                        cutouts: cutouts, cutoutsRetiredAfterDays: cutoutsRetiredAfterDays, latest: latest)
             return Responses.html(Pages.detail(input))
         }
     }
