@@ -252,6 +252,8 @@ def components() -> dict:
                                   "description": "the offending parameter (400, and 401 for a token; null when "
                                                  "no one parameter is)"},
                     "retry_after": {"type": "integer", "description": "429 only: seconds to wait, as Retry-After"},
+                    "retired_after_days": {"type": "integer",
+                                           "description": "410 of a cutout only: how many days the archive kept it"},
                 },
             },
             "Candidate": {
@@ -570,6 +572,10 @@ def paths() -> dict:
                  "description": "with format=png: zscale (default; linear between IRAF zscale limits) or asinh",
                  "schema": {"type": "string", "enum": ["zscale", "asinh"]}}])
     cutout["responses"]["404"]["description"] = "no alert with this id, or no such cutout"
+    cutout["responses"]["410"] = {"description": "the alert's cutouts were retired by the archive's retention "
+                                                 "(`alertdb retention`) after the days of retired_after_days",
+                                  "content": json_content("Error")}
+    cutout["responses"] = dict(sorted(cutout["responses"].items()))
     avro = read_operation("The alert as an Avro container file", {
         "description": "an Avro object container holding the packet as ingested",
         "headers": {"Content-Disposition": {"schema": {"type": "string"},

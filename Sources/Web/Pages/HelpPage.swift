@@ -123,6 +123,7 @@ extension Pages {
             <ul>
             <li><b>400</b> <code>{"error": "rb__gte must be a decimal number, not 'abc'", "parameter": "rb__gte"}</code>: a bad parameter, value or body; <code>parameter</code> names it.</li>
             <li><b>404</b> <code>{"error": "..."}</code>: no alert with that id, no object of that name, no such cutout kind, no such route.</li>
+            <li><b>410</b> <code>{"error": "...", "retired_after_days": 365}</code>: a cutout this archive no longer keeps (its retention retired it after that many days); the alert and its data remain.</li>
             <li><b>401</b> <code>{"error": "...", "parameter": "token"}</code>: an API token that is unknown or revoked.</li>
             <li><b>405</b>: a method the route does not take (the <code>Allow</code> header lists those it does).</li>
             <li><b>413</b>: a POST body over 64 kB.</li>
