@@ -107,3 +107,11 @@ def test_the_same_packets_loaded_by_processes_at_once_are_stored_once(make_datab
     assert db.conn.execute('SELECT count(*) FROM (SELECT "objectId", pid, candid FROM prv_candidate GROUP BY 1, 2, 3 '
                            'HAVING count(*) > 1) d').fetchone()[0] == 0
     assert db.conn.execute("SELECT stored FROM alert_count").fetchone()[0] == packets
+
+
+def test_a_packet_twice_in_one_batch_is_stored_once(make_database, ingest, shared_dir):
+    db = make_database()
+    packet = sorted((shared_dir / "alerts" / "ztf-v3").glob("*.avro"))[0]
+    proc, summary = ingest(db.url, packet, packet)
+    assert proc.returncode == 0 and (summary.loaded, summary.duplicate) == (1, 1), summary.line
+    assert db.count("candidate") == db.count("candidate_key") == 1

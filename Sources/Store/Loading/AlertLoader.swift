@@ -53,7 +53,9 @@ public final class AlertLoader {
         // Rows go in candid order (and history rows in key order) in every loader, so that two
         // loaders wait on each other's rows in the same order and never in a circle.
         let claimed = try claim(batch.alerts)
-        let fresh = batch.alerts.filter { claimed[$0.candid] != nil }.sorted { $0.candid < $1.candid }
+        // Each claimed candid once: a batch may hold a packet twice.
+        var seen = Set<Int64>()
+        let fresh = batch.alerts.filter { claimed[$0.candid] != nil && seen.insert($0.candid).inserted }.sorted { $0.candid < $1.candid }
         counts.duplicate = batch.alerts.count - fresh.count
         counts.loaded = fresh.count
 
