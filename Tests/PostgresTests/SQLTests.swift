@@ -41,6 +41,11 @@ final class SQLTests: XCTestCase {
         XCTAssertEqual(unnested, strings)
         let numbers: [Int64] = [Int64.min, -1, 0, 1 << 53 + 1, Int64.max]
         XCTAssertEqual(try db.connection.execute("SELECT unnest(\(numbers)) AS n").rows.map { try $0.decode("n", as: Int64.self) }, numbers)
+        // Doubles keep every bit through the array literal; a missing one is NULL.
+        let jds: [Double?] = [2458423.5, 2458438.7092014, .pi, -0.0, nil, .infinity, -.infinity, .nan, .leastNonzeroMagnitude]
+        let read = try db.connection.execute("SELECT unnest(\(jds)) AS d", resultFormat: .binary).rows.map { try $0.decode("d", as: Double?.self) }
+        XCTAssertEqual(read.map { $0.map { $0.isNaN ? 0 : $0.bitPattern } }, jds.map { $0.map { $0.isNaN ? 0 : $0.bitPattern } })
+        XCTAssertTrue(read[7]?.isNaN == true)
 
         let bytes: [UInt8] = [0, 1, 0xFF, 0x5C, 0x78]
         let row = try db.connection.execute("""
