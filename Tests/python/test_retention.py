@@ -111,3 +111,27 @@ def test_retired_history_and_alerts_leave_consistent_objects(archive, alertdb_bi
     assert proc.returncode == 0 and summary.loaded == retired and summary.duplicate == kept, summary.line
     assert "candidate_2017_12" in partitions(archive, "candidate")
     assert figures_match(archive)
+
+
+def test_an_alert_whose_history_was_retired_is_exported_without_it(archive, alertdb_bin, start_server):
+    import io
+    import fastavro
+    server = start_server(archive)
+    alert = archive.conn.execute(
+        "SELECT id FROM candidate WHERE jd >= month_jd('2018-11-01') AND jd < month_jd('2018-12-01') "
+        "AND cardinality(prv_keys) > 0 ORDER BY candid LIMIT 1").fetchone()[0]
+
+    def history():
+        response = get(server.url, f"/{alert}/avro/")
+        assert response.status == 200, response.text[:300]
+        return next(fastavro.reader(io.BytesIO(response.body)))["prv_candidates"]
+
+    before = history()
+    days = archive.conn.execute(
+        "SELECT floor(extract(epoch FROM now()) / 86400 + 2440587.5 - month_jd('2018-12-01'))::int").fetchone()[0]
+    status, out = retention(alertdb_bin, archive, "--history", f"{days}d")
+    assert status == 0 and "drop prv_candidate_2018_11" in out, out
+    after = history()
+    assert before and len(after) < len(before)
+    assert after == [entry for entry in before if entry["jd"] >= 2458453.5]   # those of December on
+    assert figures_match(archive)
