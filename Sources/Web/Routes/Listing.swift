@@ -26,10 +26,12 @@ extension AlertService {
             try archive.read { db -> (ListingPage, LatestAlert?, [[UInt8]]) in
                 let page = try db.listing(query, idsOnly: representation == .json)
                 let texts = representation == .json ? try renderedAlerts(page.ids, links: links, db: db) : []
-                return (page, try db.latest(), texts)
+                return (page, representation.isTable ? nil : try db.latest(), texts)
             }
         }
-        let keepFormat: [(name: String, value: String)] = request.query.contains { $0.name == "format" && $0.value == "json" } ? [("format", "json")] : []
+        // The next and previous pages come in the format asked for, unless that is the default, HTML.
+        let keepFormat: [(name: String, value: String)] = representation == .html || !request.query.contains { $0.name == "format" }
+            ? [] : [("format", representation.formatValue)]
         let cursorNext = page.nextCursor.map { links.listing(query.filterItems + [("cursor", $0)] + keepFormat) }
         let number = query.pageNumber
         let previous = number.flatMap { $0 > 1 ? links.listing(query.filterItems + [("page", String($0 - 1))] + keepFormat) : nil }
@@ -47,6 +49,9 @@ extension AlertService {
             body.set("next", cursorNext.map { .string($0) } ?? .null())
             body.set("previous", previous.map { .string($0) } ?? .null())
             return Responses.json(body, appending: "results", elements: texts)
+        case .csv, .votable:
+            let table = AlertTables.alerts(page.alerts, schema: schema, infos: Self.pageInfos(page.count, page.countIsEstimate, cursorNext, previous))
+            return Responses.table(table, as: representation, next: cursorNext, previous: previous)
         case .html:
             // Page links where the visitor pages by number (they can go back); the cursor otherwise.
             var next = cursorNext
@@ -59,6 +64,12 @@ extension AlertService {
                                          jsonURL: links.listing(items + [("format", "json")]))
             return Responses.html(Pages.listing(input))
         }
+    }
+
+    /// A table page's facts, as the JSON body has them: VOTable's INFO elements.
+    static func pageInfos(_ count: Int, _ countIsEstimate: Bool, _ next: String?, _ previous: String?) -> [(name: String, value: String)] {
+        [("count", String(count)), ("count_is_estimate", countIsEstimate ? "true" : "false")]
+            + [("next", next), ("previous", previous)].compactMap { name, url in url.map { (name, $0) } }
     }
 
     /// Runs `body`, telling a value PostgreSQL could not compute as the `where=` expression's
