@@ -1,3 +1,4 @@
+import Export
 import Foundation
 import HTTP
 import JSON
@@ -20,6 +21,8 @@ public final class AlertService: Sendable {
     let statistics: CachedStatistics
     /// Which other sites' pages may read the answers (`ALERTDB_CORS_ORIGIN`); nil: none.
     let crossOrigin: CrossOrigin?
+    /// The columns of the alert listing as a table (CSV, VOTable), from the schema.
+    let alertColumns: [DataTable.Column]
 
     /// Header fields of every response. The pages have no scripts, one inline stylesheet, images
     /// of this site (and the empty `data:` icon) and a form that submits here, so the policy
@@ -48,6 +51,7 @@ public final class AlertService: Sendable {
         self.metricsAccess = metricsAccess
         statistics = CachedStatistics(archive: archive)
         crossOrigin = corsOrigin.map(CrossOrigin.init)
+        alertColumns = AlertTables.alertColumns(schema)
     }
 
     public func handle(_ incoming: Request) -> Response {

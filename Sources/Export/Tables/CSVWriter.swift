@@ -3,24 +3,33 @@ import Model
 /// Writes a table as CSV (RFC 4180): a header row of column names, then one line per row,
 /// CRLF-terminated; a field holding a comma, a quote or a line break is quoted, its quotes
 /// doubled. A missing value is an empty field.
-public enum CSVWriter {
-    public static func write(_ table: DataTable) -> [UInt8] {
+public struct CSVWriter: TableWriter {
+    public init() {}
+
+    public func head(_ table: DataTable) -> [UInt8] {
         var out = [UInt8]()
-        out.reserveCapacity(64 + table.rows.count * table.columns.count * 10)
-        line(table.columns.map(\.name), into: &out)
-        for row in table.rows {
-            line(row.map { CellText.text($0) ?? "" }, into: &out)
+        for (index, column) in table.columns.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            Self.append(column.name, into: &out)
         }
-        return out
+        return out + [UInt8(ascii: "\r"), UInt8(ascii: "\n")]
     }
 
-    private static func line(_ fields: [String], into out: inout [UInt8]) {
-        for (index, field) in fields.enumerated() {
+    public func row(_ values: [FieldValue], _ columns: [DataTable.Column]) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(values.count * 10)
+        for (index, value) in values.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            append(field, into: &out)
+            switch value {
+            case .text(let text): Self.append(text, into: &out)
+            case .bool(let b): out += (b ? "true" : "false").utf8
+            default: if let number = CellText.number(value) { out += number.utf8 }
+            }
         }
-        out += [UInt8(ascii: "\r"), UInt8(ascii: "\n")]
+        return out + [UInt8(ascii: "\r"), UInt8(ascii: "\n")]
     }
+
+    public func tail() -> [UInt8] { [] }
 
     private static func append(_ field: String, into out: inout [UInt8]) {
         let bytes = field.utf8

@@ -5,11 +5,11 @@ import Model
 /// as TABLEDATA. A missing value is an empty TD, which VOTable 1.3 and later read as null for
 /// every type; integer FIELDs also name a null value (`VALUES null`) for older readers, a value
 /// no ZTF integer takes.
-public enum VOTableWriter {
-    public static func write(_ table: DataTable) -> [UInt8] {
-        var out = ""
-        out.reserveCapacity(4096 + table.rows.count * table.columns.count * 24)
-        out += """
+public struct VOTableWriter: TableWriter {
+    public init() {}
+
+    public func head(_ table: DataTable) -> [UInt8] {
+        var out = """
             <?xml version="1.0" encoding="UTF-8"?>
             <VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.ivoa.net/xml/VOTable/v1.3 http://www.ivoa.net/xml/VOTable/v1.3">
             <RESOURCE type="results">
@@ -20,24 +20,29 @@ public enum VOTableWriter {
             out += "<INFO name=\"\(XMLText.escaped(info.name))\" value=\"\(XMLText.escaped(info.value))\"/>\n"
         }
         out += "<TABLE name=\"\(XMLText.escaped(table.name))\">\n<DESCRIPTION>\(XMLText.escaped(table.description))</DESCRIPTION>\n"
-        for column in table.columns { field(column, into: &out) }
+        for column in table.columns { Self.field(column, into: &out) }
         out += "<DATA><TABLEDATA>\n"
-        for row in table.rows {
-            out += "<TR>"
-            for (value, column) in zip(row, table.columns) {
-                guard let text = cell(value, column.type) else {
-                    out += "<TD/>"
-                    continue
-                }
-                out += "<TD>"
-                out += XMLText.escaped(text)
-                out += "</TD>"
-            }
-            out += "</TR>\n"
-        }
-        out += "</TABLEDATA></DATA>\n</TABLE>\n</RESOURCE>\n</VOTABLE>\n"
         return Array(out.utf8)
     }
+
+    public func row(_ values: [FieldValue], _ columns: [DataTable.Column]) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(values.count * 16 + 10)
+        out += "<TR>".utf8
+        for (value, column) in zip(values, columns) {
+            guard let text = Self.cell(value, column.type) else {
+                out += "<TD/>".utf8
+                continue
+            }
+            out += "<TD>".utf8
+            if case .text = value { out += XMLText.escaped(text).utf8 } else { out += text.utf8 }
+            out += "</TD>".utf8
+        }
+        out += "</TR>\n".utf8
+        return out
+    }
+
+    public func tail() -> [UInt8] { Array("</TABLEDATA></DATA>\n</TABLE>\n</RESOURCE>\n</VOTABLE>\n".utf8) }
 
     private static func field(_ column: DataTable.Column, into out: inout String) {
         out += "<FIELD name=\"\(XMLText.escaped(column.name))\" datatype=\"\(column.type.rawValue)\""
@@ -67,9 +72,9 @@ public enum VOTableWriter {
         switch (value, type) {
         case (.bool(let b), .boolean): return b ? "T" : "F"
         case (.bool, _), (_, .boolean): return nil
-        case (.text, .char): return CellText.text(value)
+        case (.text(let text), .char): return text
         case (.text, _): return nil
-        default: return CellText.text(value)
+        default: return CellText.number(value)
         }
     }
 }

@@ -9,24 +9,29 @@ import Store
 enum AlertTables {
     /// One row per alert: `lco_id`, `objectId`, `publisher`, then every `candidate` field in
     /// the JSON's order (its `candid` among them).
-    static func alerts(_ alerts: [AlertRecord], schema: StoreSchema, infos: [(name: String, value: String)]) -> DataTable {
-        let fields = schema.candidateFields
-        var columns = [TableColumns.candidate("lco_id", .long), TableColumns.candidate("objectId", .char),
-                       TableColumns.candidate("publisher", .char)]
-        columns += fields.map { name in TableColumns.candidate(name, schema.columnType(name).map(TableColumns.dataType) ?? .char) }
-        let rows = alerts.map { alert -> [FieldValue] in
-            var row: [FieldValue] = [.integer(alert.id), .text(alert.objectId), alert.publisher.map { .text($0) } ?? .null]
-            row.reserveCapacity(columns.count)
-            let entries = alert.candidate.entries
-            for (index, name) in fields.enumerated() {
-                // The entries come in the schema's order: look by position, by name only if not.
-                let value = index < entries.count && entries[index].name == name ? entries[index].value : alert.candidate[name]
-                row.append(scienceValue(value, name))
-            }
-            return row
+    /// The listing's table, without rows: they are written one by one (`alertRow`) and kept.
+    static func alerts(columns: [DataTable.Column], infos: [(name: String, value: String)]) -> DataTable {
+        DataTable(name: "alerts", description: "ZTF alerts, one row per alert, as the listing's JSON results.",
+                  columns: columns, rows: [], infos: infos)
+    }
+
+    /// The listing's columns: `lco_id`, `objectId`, `publisher`, then every field of `candidate`.
+    static func alertColumns(_ schema: StoreSchema) -> [DataTable.Column] {
+        [TableColumns.candidate("lco_id", .long), TableColumns.candidate("objectId", .char), TableColumns.candidate("publisher", .char)]
+            + schema.candidateFields.map { name in TableColumns.candidate(name, schema.columnType(name).map(TableColumns.dataType) ?? .char) }
+    }
+
+    /// One alert's row of the listing's table; `fields` are the schema's `candidateFields`.
+    static func alertRow(_ alert: AlertRecord, fields: [String]) -> [FieldValue] {
+        var row: [FieldValue] = [.integer(alert.id), .text(alert.objectId), alert.publisher.map { .text($0) } ?? .null]
+        row.reserveCapacity(fields.count + 3)
+        let entries = alert.candidate.entries
+        for (index, name) in fields.enumerated() {
+            // The entries come in the schema's order: look by position, by name only if not.
+            let value = index < entries.count && entries[index].name == name ? entries[index].value : alert.candidate[name]
+            row.append(scienceValue(value, name))
         }
-        return DataTable(name: "alerts", description: "ZTF alerts, one row per alert, as the listing's JSON results.",
-                         columns: columns, rows: rows, infos: infos)
+        return row
     }
 
     /// One row per object: `objectId`, then every figure.
@@ -83,7 +88,7 @@ enum AlertTables {
     static func scienceValue(_ value: FieldValue, _ name: String) -> FieldValue {
         switch value {
         case .real(let d) where !d.isFinite || ZTFMissingValues.isMissing(d, in: name): return .null
-        case .integer(let i) where ZTFMissingValues.columns[name] != nil && ZTFMissingValues.sentinels.contains(Double(i)): return .null
+        case .integer(let i) where ZTFMissingValues.sentinels.contains(Double(i)) && ZTFMissingValues.columns[name] != nil: return .null
         case .text(let s) where name == "ssnamenr" && ZTFTextValues.ssnamenr(s) == nil: return .null
         default: return value
         }
