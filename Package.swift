@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "Ingest", dependencies: ["Model", "Store", "Postgres", "Avro", "JSON", "Gzip", "Kafka"]),
         .target(name: "Export", dependencies: ["Model", "Avro"]),
         .target(name: "Cutouts", dependencies: ["Model", "FITS", "PNG", "Gzip"]),
-        .target(name: "Web", dependencies: ["Model", "Store", "Export", "Cutouts", "HTTP", "JSON"]),
+        .target(name: "Web", dependencies: ["Model", "Store", "Export", "Cutouts", "HTTP", "JSON", "Gzip"]),
         .executableTarget(name: "alertdb", dependencies: [
             "Model", "Store", "Ingest", "Web", "HTTP", "Kafka", "Avro",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store", "Model", "Postgres", "Avro", "BenchTools", "TestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Store", "Model", "Avro", "TestSupport"]),
         .testTarget(name: "CutoutsTests", dependencies: ["Cutouts", "Model", "Avro", "FITS", "PNG", "TestSupport"]),
-        .testTarget(name: "WebTests", dependencies: ["Web", "Store", "Model", "HTTP", "TestSupport"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "Store", "Model", "HTTP", "Gzip", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
 

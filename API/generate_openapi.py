@@ -141,6 +141,36 @@ def html_content() -> dict:
     return {"text/html": {"schema": {"type": "string"}}}
 
 
+def table_content() -> dict:
+    """format=csv and format=votable: the page's rows as a table (see /help/#formats)."""
+    return {"text/csv": {"schema": {"type": "string"}},
+            "application/x-votable+xml": {"schema": {"type": "string"}}}
+
+
+def table_response(response: dict) -> dict:
+    """A 200 that may be a table too: its content types, and the paging links of tables."""
+    return {**response, "content": {**response["content"], **table_content()},
+            "headers": {**response.get("headers", {}), "Link": ref("Link", "headers"),
+                        "Content-Disposition": ref("Content-Disposition", "headers")}}
+
+
+def preflight(operation: dict) -> dict:
+    """OPTIONS: a browser's CORS preflight, answered without counting against any budget."""
+    responses = {
+        "204": {"description": "other sites' pages may call this route (ALERTDB_CORS_ORIGIN, * by default): "
+                               "Access-Control-Allow-Methods GET, POST, HEAD and Allow-Headers Content-Type, Authorization",
+                "headers": {name: {"schema": {"type": "string"}} for name in
+                            ("Access-Control-Allow-Origin", "Access-Control-Allow-Methods",
+                             "Access-Control-Allow-Headers", "Access-Control-Max-Age")}},
+        "405": error_response("cross-origin requests are turned off (ALERTDB_CORS_ORIGIN empty)"),
+    }
+    if "404" in operation["responses"]:
+        responses["404"] = error_response("no such page")
+    path_params = [p for p in operation.get("parameters", []) if p.get("in") == "path" or
+                   p.get("$ref", "") in ("#/components/parameters/id", "#/components/parameters/objectIdPath")]
+    return {"summary": "CORS preflight", "parameters": path_params, "responses": dict(sorted(responses.items()))}
+
+
 def error_response(description: str) -> dict:
     return {"description": description, "content": {**json_content("Error"), **html_content()}}
 
@@ -161,7 +191,7 @@ def filter_parameters() -> dict:
 
 
 def listing_parameters() -> list[dict]:
-    names = ["page", "cursor", "sort_value", "sort_order", "format", "where", *filter_parameters()]
+    names = ["page", "cursor", "sort_value", "sort_order", "tableFormat", "where", *filter_parameters()]
     return [ref(name, "parameters") for name in names]
 
 
@@ -226,6 +256,12 @@ def components() -> dict:
             "format": {"name": "format", "in": "query", "required": False, "allowEmptyValue": True,
                        "description": "json, or html (the default unless Accept asks for application/json)",
                        "schema": {"type": "string", "enum": ["html", "json"]}},
+            "tableFormat": {"name": "format", "in": "query", "required": False, "allowEmptyValue": True,
+                            "description": "json, html (the default unless Accept asks for application/json), "
+                                           "csv (text/csv, a header row then one row per result; missing values "
+                                           "empty) or votable (VOTable 1.4 with units and UCDs; missing values "
+                                           "null); the paging links of csv and votable are in the Link header",
+                            "schema": {"type": "string", "enum": ["html", "json", "csv", "votable"]}},
             "id": {"name": "id", "in": "path", "required": True, "description": "the alert's lco_id",
                    "schema": {"type": "integer", "format": "int64"}},
             **filter_parameters(),
@@ -235,6 +271,11 @@ def components() -> dict:
                for name, what in RATE_LIMIT_HEADERS.items()},
             "Retry-After": {"description": "seconds to wait before the next request is served",
                             "schema": {"type": "integer"}},
+            "Link": {"description": "with format=csv or votable: the next and previous pages, "
+                                    "<URL>; rel=\"next\", <URL>; rel=\"prev\" (RFC 8288)",
+                     "schema": {"type": "string"}},
+            "Content-Disposition": {"description": "with format=csv or votable: inline; filename=\"<table>.csv|.vot\"",
+                                    "schema": {"type": "string"}},
         },
         "securitySchemes": {
             "token": {"type": "apiKey", "in": "header", "name": "Authorization",
@@ -530,8 +571,8 @@ def head_of(operation: dict) -> dict:
 def paths() -> dict:
     id_param = ref("id", "parameters")
     fmt = ref("format", "parameters")
-    listing_ok = {"description": "one page of alerts, newest first",
-                  "content": {**json_content("Listing"), **html_content()}}
+    listing_ok = table_response({"description": "one page of alerts, newest first",
+                                 "content": {**json_content("Listing"), **html_content()}})
     listing = read_operation("List alerts matching the filters", listing_ok, params=listing_parameters(),
                              not_found=False)
     bulk = {
@@ -550,9 +591,9 @@ def paths() -> dict:
     detail = read_operation("One alert with its history", {
         "description": "the alert, its history and cutout links",
         "content": {**json_content("Detail"), **html_content()}}, params=[id_param, fmt])
-    photometry = read_operation("The light curve of the alert's object", {
+    photometry = read_operation("The light curve of the alert's object", table_response({
         "description": "every detection and non-detection, by jd",
-        "content": {**json_content("Photometry"), **html_content()}}, params=[id_param, fmt])
+        "content": {**json_content("Photometry"), **html_content()}}), params=[id_param, ref("tableFormat", "parameters")])
     cutout = read_operation("One image stamp of the alert", {
         "description": "the stamp as stored (gzipped FITS or JPEG), or rendered as PNG",
         "headers": {"Content-Disposition": {"schema": {"type": "string"},
@@ -618,7 +659,7 @@ def paths() -> dict:
     }
 
     def route(operation: dict, *, post: dict | None = None) -> dict:
-        item = {"get": oversize(operation), "head": head_of(oversize(operation))}
+        item = {"get": oversize(operation), "head": head_of(oversize(operation)), "options": oversize(preflight(operation))}
         if post:
             item["post"] = oversize(post)
         return item
@@ -647,12 +688,16 @@ def document() -> dict:
                 "answers JSON with `?format=json` or `Accept: application/json`, HTML otherwise; "
                 "trailing slashes are optional; empty parameter values are ignored; unknown "
                 "parameters are a 400. Only GET and HEAD are allowed, and POST on `/`; any other "
-                "method is a 405 with an Allow header. Nothing a client sends yields a 5xx. Requests "
+                "method is a 405 with an Allow header; OPTIONS answers browsers' CORS preflights (204) unless "
+                "ALERTDB_CORS_ORIGIN is empty, and every answer carries Access-Control-Allow-Origin (* by "
+                "default). The listings, an object's page and photometry also answer `format=csv` and "
+                "`format=votable`. Bodies over 1 kB are gzipped for clients that send Accept-Encoding: gzip. "
+                "Nothing a client sends yields a 5xx. Requests "
                 "count against a per-client budget (see /help/#limits): past it, a 429 with Retry-After."
             ),
         },
         "servers": [{"url": "http://127.0.0.1:8080"}],
-        "paths": openapi_objects.add_paths(paths(), read_operation, head_of),
+        "paths": openapi_objects.add_paths(paths(), read_operation, head_of, table_response, preflight),
         "components": openapi_objects.add_components(components()),
         # Anonymous requests are served; a token only changes the budget.
         "security": [{}, {"token": []}, {"tokenParameter": []}],

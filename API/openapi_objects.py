@@ -134,19 +134,19 @@ def add_components(components: dict) -> dict:
     return components
 
 
-def add_paths(paths: dict, read_operation, head_of) -> dict:
+def add_paths(paths: dict, read_operation, head_of, table_response=None, preflight=None) -> dict:
     """The objects routes after the others; `/{id}/` learns that an object name redirects."""
-    fmt = ref("format", "parameters")
-    listing_params = [ref(name, "parameters") for name in ("page", "cursor", "objects_sort_value", "sort_order", "format", "where")]
+    listing_params = [ref(name, "parameters") for name in ("page", "cursor", "objects_sort_value", "sort_order", "tableFormat", "where")]
     listing_params += [ref(f"objects_{spec['parameter']}", "parameters") for spec in filters()]
-    listing = read_operation("List objects matching the filters, the most recently detected first", {
+    listing = read_operation("List objects matching the filters, the most recently detected first", table_response({
         "description": "one page of objects",
-        "content": {"application/json": {"schema": ref("ObjectListing")}, "text/html": {"schema": {"type": "string"}}}},
+        "content": {"application/json": {"schema": ref("ObjectListing")}, "text/html": {"schema": {"type": "string"}}}}),
         params=listing_params, not_found=False)
-    one = read_operation("One object: its figures and its whole light curve", {
-        "description": "the object's figures and every alert, detection and non-detection of it, by jd",
-        "content": {"application/json": {"schema": ref("ObjectDetail")}, "text/html": {"schema": {"type": "string"}}}},
-        params=[ref("objectIdPath", "parameters"), fmt])
+    one = read_operation("One object: its figures and its whole light curve", table_response({
+        "description": "the object's figures and every alert, detection and non-detection of it, by jd "
+                       "(as a table: one row per point)",
+        "content": {"application/json": {"schema": ref("ObjectDetail")}, "text/html": {"schema": {"type": "string"}}}}),
+        params=[ref("objectIdPath", "parameters"), ref("tableFormat", "parameters")])
     one["responses"]["404"]["description"] = "no alert of an object of that name is stored"
 
     redirect = {"description": "the path holds an object's name (e.g. /ZTF18abcdefg/) rather than an id: its page "
@@ -157,6 +157,6 @@ def add_paths(paths: dict, read_operation, head_of) -> dict:
         responses = paths["/{id}/"][method]["responses"]
         responses["301"] = redirect
         paths["/{id}/"][method]["responses"] = dict(sorted(responses.items()))
-    paths["/objects/"] = {"get": listing, "head": head_of(listing)}
-    paths["/objects/{objectId}/"] = {"get": one, "head": head_of(one)}
+    paths["/objects/"] = {"get": listing, "head": head_of(listing), "options": preflight(listing)}
+    paths["/objects/{objectId}/"] = {"get": one, "head": head_of(one), "options": preflight(one)}
     return paths

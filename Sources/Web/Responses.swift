@@ -41,7 +41,7 @@ enum Responses {
     /// whenever a parameter is named), or the error page.
     static func error(_ status: Int, _ message: String, parameter: String? = nil, as representation: Representation) -> Response {
         switch representation {
-        case .json:
+        case .json, .csv, .votable:
             let body = JSONValue.object()
             body.set("error", .string(message))
             if status == 400 || parameter != nil { body.set("parameter", parameter.map { .string($0) } ?? .null()) }

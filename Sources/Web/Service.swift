@@ -1,3 +1,4 @@
+import Export
 import Foundation
 import HTTP
 import JSON
@@ -18,6 +19,10 @@ public final class AlertService: Sendable {
     let metricsAccess: MetricsAccess
     let metrics = RequestMetrics()
     let statistics: CachedStatistics
+    /// Which other sites' pages may read the answers (`ALERTDB_CORS_ORIGIN`); nil: none.
+    let crossOrigin: CrossOrigin?
+    /// The columns of the alert listing as a table (CSV, VOTable), from the schema.
+    let alertColumns: [DataTable.Column]
 
     /// Header fields of every response. The pages have no scripts, one inline stylesheet, images
     /// of this site (and the empty `data:` icon) and a form that submits here, so the policy
@@ -31,10 +36,12 @@ public final class AlertService: Sendable {
     /// `renderCacheBytes` bounds the JSON kept of alerts already rendered (0: none).
     /// `limiter` is nil to serve without rate limiting; `identity` says which proxies are trusted.
     /// `publicURL` (checked by `ServeConfiguration`), when given, starts every absolute link.
-    /// `metricsAccess` says who may read `/metrics`.
+    /// `metricsAccess` says who may read `/metrics`. `corsOrigin` (`*` or an origin, checked by
+    /// `ServeConfiguration`) is the `Access-Control-Allow-Origin` of every answer; nil for none.
     public init(archive: Archive, schema: StoreSchema, renderCacheBytes: Int = 64 << 20, limiter: RateLimiter? = nil,
                 identity: ClientIdentity = ClientIdentity(trustedProxies: []), publicURL: String? = nil,
-                metricsAccess: MetricsAccess = MetricsAccess(allowed: AddressList(MetricsAccess.defaultAllowed)!)) {
+                metricsAccess: MetricsAccess = MetricsAccess(allowed: AddressList(MetricsAccess.defaultAllowed)!),
+                corsOrigin: String? = "*") {
         self.archive = archive
         self.schema = schema
         rendered = RenderedAlerts(capacityBytes: renderCacheBytes)
@@ -43,6 +50,8 @@ public final class AlertService: Sendable {
         publicBase = publicURL.flatMap(Authority.publicBase)
         self.metricsAccess = metricsAccess
         statistics = CachedStatistics(archive: archive)
+        crossOrigin = corsOrigin.map(CrossOrigin.init)
+        alertColumns = AlertTables.alertColumns(schema)
     }
 
     public func handle(_ incoming: Request) -> Response {
@@ -58,6 +67,11 @@ public final class AlertService: Sendable {
         // /metrics refused is a page that does not exist, in every way the client can see: 404
         // whatever the method or parameters, a request of the budget, the same headers.
         if route == .metrics, !metricsAccess.allows(request) { route = .notFound }
+        // A browser's preflight, before a page of another site sends a request of its own: free,
+        // as it reads nothing. Where other sites may not read, OPTIONS is a method not allowed.
+        if request.method == "OPTIONS", let crossOrigin, route != .notFound {
+            return finished(crossOrigin.preflight(), route, request, started)
+        }
         // A bad `format` is reported by the routes that read it; errors before then are JSON.
         let requested = Result { try Representation(request) }
         let representation = route.hasNoPage ? .json : (try? requested.get()) ?? .json
@@ -76,7 +90,9 @@ public final class AlertService: Sendable {
         }
     }
 
-    private func finished(_ response: Response, _ route: Route, _ request: Request, _ started: Double) -> Response {
+    private func finished(_ answered: Response, _ route: Route, _ request: Request, _ started: Double) -> Response {
+        var response = Compression.apply(to: answered, acceptEncoding: request.header("Accept-Encoding"))
+        if let crossOrigin, ["GET", "HEAD", "POST"].contains(request.method) { response.headers += crossOrigin.headers }
         metrics.record(route: route.metricsLabel(method: request.method), status: response.status,
                        seconds: ProcessInfo.processInfo.systemUptime - started)
         return response
@@ -98,16 +114,16 @@ public final class AlertService: Sendable {
             case .listing:
                 if let bulk { return try bulkListing(try bulk.get(), request) }
                 return try listing(request, try requested.get())
-            case .detail(let id): return try detail(id, request, try requested.get())
+            case .detail(let id): return try detail(id, request, try requested.get().withoutTables())
             case .photometry(let id): return try photometry(id, try requested.get())
             case .cutout(let id, let kind): return try cutout(id, kind: kind, request)
             case .avro(let id): return try avro(id)
-            case .latest: return try latest(try requested.get())
+            case .latest: return try latest(try requested.get().withoutTables())
             case .objects: return try objectListing(request, try requested.get())
             case .object(let name): return try objectPage(name, request, try requested.get())
             case .objectRedirect(let name): return try objectRedirect(name, request, representation)
             case .health: return try health(request)
-            case .help: return help(try requested.get())
+            case .help: return help(try requested.get().withoutTables())
             case .metrics: return metricsText()
             case .notFound: return Responses.error(404, "no such page", as: representation)
             }

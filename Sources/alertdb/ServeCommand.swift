@@ -71,6 +71,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The site's address; every absolute link starts with it (ALERTDB_PUBLIC_URL).", valueName: "https://..."))
     var publicURL: String?
 
+    @Option(help: ArgumentHelp("Which other sites' pages may read the answers: *, one origin, or empty for none (ALERTDB_CORS_ORIGIN).", valueName: "origin"))
+    var corsOrigin: String?
+
     /// The flags given, by setting name.
     private var flags: [String: String] {
         let given: [(String, String?)] = [
@@ -85,6 +88,7 @@ struct ServeCommand: ParsableCommand {
             ("ALERTDB_REQUEST_TIMEOUT", requestTimeout.map(String.init)),
             ("ALERTDB_MAX_CONNECTIONS_PER_CLIENT", maxConnectionsPerClient.map(String.init)),
             ("ALERTDB_METRICS_ALLOW", metricsAllow), ("ALERTDB_PUBLIC_URL", publicURL),
+            ("ALERTDB_CORS_ORIGIN", corsOrigin),
         ]
         return Dictionary(uniqueKeysWithValues: given.compactMap { key, value in value.map { (key, $0) } })
     }
@@ -131,7 +135,7 @@ struct ServeCommand: ParsableCommand {
         }
         let service = AlertService(archive: archive, schema: schema, renderCacheBytes: settings.renderCacheMegabytes << 20,
                                    limiter: limiter, identity: identity, publicURL: settings.publicURL,
-                                   metricsAccess: settings.metricsAccess)
+                                   metricsAccess: settings.metricsAccess, corsOrigin: settings.corsOrigin)
         let server: Server
         do {
             server = try Server(host: settings.host, port: settings.port, limits: limits,

@@ -32,6 +32,7 @@ public struct Setting: Sendable {
         Setting("ALERTDB_MAX_CONNECTIONS_PER_CLIENT", "64", "open HTTP connections of one peer address at most (0: no cap; behind a proxy every client has its address)"),
         Setting("ALERTDB_METRICS_ALLOW", "127.0.0.0/8,::1", "comma-separated addresses or networks that may read /metrics (others get 404)"),
         Setting("ALERTDB_PUBLIC_URL", "", "the site's address (https://alerts.example.org): every absolute link starts with it (empty: the request's Host, checked)"),
+        Setting("ALERTDB_CORS_ORIGIN", "*", "the Access-Control-Allow-Origin of every answer: * (any site's pages and notebooks may read the API), one origin (https://tools.example.org), or empty for none"),
     ]
 
     public static let consume: [Setting] = [

@@ -12,6 +12,14 @@ public struct ObjectColumn: Sendable {
     /// alerts is stored, and an alert always has its jd. Sorting by them needs no care for
     /// missing values, so the default order walks the (lastjd, objectId) index.
     let alwaysPresent: Bool
+    /// The VOUnit of the figure (`d`, `deg`, `mag`), nil for counts and names: VOTable's FIELD unit.
+    public let unit: String?
+    /// The UCD1+ of the figure (`pos.eq.ra;meta.main`): VOTable's FIELD ucd.
+    public let ucd: String?
+
+    init(name: String, type: PostgresType, help: String, alwaysPresent: Bool, unit: String? = nil, ucd: String? = nil) {
+        (self.name, self.type, self.help, self.alwaysPresent, self.unit, self.ucd) = (name, type, help, alwaysPresent, unit, ucd)
+    }
 
     /// `o."name"`: the column in the statements over `object o`.
     public var sql: SQL { "o.\(SQL.identifier(name))" }
@@ -24,28 +32,28 @@ public enum ObjectCatalogue {
     /// (no detection in that filter): missing values are NULL here, never NaN or -999.
     public static let columns: [ObjectColumn] = {
         var columns = [
-            ObjectColumn(name: "objectId", type: .text, help: "ZTF object name, e.g. ZTF18abcdefg", alwaysPresent: true),
-            ObjectColumn(name: "nalerts", type: .int4, help: "alerts of the object stored here", alwaysPresent: true),
+            ObjectColumn(name: "objectId", type: .text, help: "ZTF object name, e.g. ZTF18abcdefg", alwaysPresent: true, ucd: "meta.id;meta.main"),
+            ObjectColumn(name: "nalerts", type: .int4, help: "alerts of the object stored here", alwaysPresent: true, ucd: "meta.number"),
             ObjectColumn(name: "ndet", type: .int4,
                          help: "distinct detections: stored alerts and the detections their histories carry, each once",
-                         alwaysPresent: true),
-            ObjectColumn(name: "firstjd", type: .float8, help: "Julian date of the first detection", alwaysPresent: true),
-            ObjectColumn(name: "lastjd", type: .float8, help: "Julian date of the last detection", alwaysPresent: true),
-            ObjectColumn(name: "ra", type: .float8, help: "mean right ascension of the detections (J2000, degrees)", alwaysPresent: false),
-            ObjectColumn(name: "dec", type: .float8, help: "mean declination of the detections (J2000, degrees)", alwaysPresent: false),
+                         alwaysPresent: true, ucd: "meta.number"),
+            ObjectColumn(name: "firstjd", type: .float8, help: "Julian date of the first detection", alwaysPresent: true, unit: "d", ucd: "time.epoch"),
+            ObjectColumn(name: "lastjd", type: .float8, help: "Julian date of the last detection", alwaysPresent: true, unit: "d", ucd: "time.epoch;meta.main"),
+            ObjectColumn(name: "ra", type: .float8, help: "mean right ascension of the detections (J2000, degrees)", alwaysPresent: false, unit: "deg", ucd: "pos.eq.ra;meta.main"),
+            ObjectColumn(name: "dec", type: .float8, help: "mean declination of the detections (J2000, degrees)", alwaysPresent: false, unit: "deg", ucd: "pos.eq.dec;meta.main"),
         ]
         for filter in ZTFFilter.names {
             columns += [
                 ObjectColumn(name: "brightest_\(filter)", type: .float4,
-                             help: "the smallest magpsf of the detections in \(filter)", alwaysPresent: false),
+                             help: "the smallest magpsf of the detections in \(filter)", alwaysPresent: false, unit: "mag", ucd: "phot.mag;em.opt;stat.min"),
                 ObjectColumn(name: "lastmag_\(filter)", type: .float4,
-                             help: "magpsf of the latest detection in \(filter)", alwaysPresent: false),
+                             help: "magpsf of the latest detection in \(filter)", alwaysPresent: false, unit: "mag", ucd: "phot.mag;em.opt"),
                 ObjectColumn(name: "lastjd_\(filter)", type: .float8,
-                             help: "Julian date of the latest detection in \(filter)", alwaysPresent: false),
+                             help: "Julian date of the latest detection in \(filter)", alwaysPresent: false, unit: "d", ucd: "time.epoch"),
             ]
         }
         columns.append(ObjectColumn(name: "latest_id", type: .int8, help: "id (lco_id) of the latest stored alert: /<id>/",
-                                    alwaysPresent: true))
+                                    alwaysPresent: true, ucd: "meta.id"))
         return columns
     }()
 

@@ -28,6 +28,8 @@ public struct ServeConfiguration: Sendable {
     public let metricsAccess: MetricsAccess
     /// The start of every absolute link, without a final slash; nil to build them from the request.
     public let publicURL: String?
+    /// What other sites' pages may read the answers: `*`, one origin, or nil for none (CORS).
+    public let corsOrigin: String?
 
     /// `flags` are the settings given on the command line, by key. Every value is checked here,
     /// so that a mistake stops the start, naming the setting, rather than failing a request.
@@ -66,5 +68,21 @@ public struct ServeConfiguration: Sendable {
         } else {
             throw AlertDBError.invalidInput("ALERTDB_PUBLIC_URL must be http:// or https://, a host name or address, an optional port and path (https://alerts.example.org), not \(url)")
         }
+        let origin = read.text("ALERTDB_CORS_ORIGIN").trimmingCharacters(in: .whitespaces)
+        if origin.isEmpty {
+            corsOrigin = nil
+        } else if origin == "*" || Self.isOrigin(origin) {
+            corsOrigin = origin
+        } else {
+            throw AlertDBError.invalidInput("ALERTDB_CORS_ORIGIN must be *, one origin (https://tools.example.org: scheme, host, optional port, no path) or empty, not \(origin)")
+        }
+    }
+
+    /// An origin as browsers send it: `http://` or `https://` and a host with an optional port,
+    /// nothing after (a header value, so no spaces, commas or paths).
+    static func isOrigin(_ text: String) -> Bool {
+        guard let base = Authority.publicBase(text) else { return false }
+        let rest = base.drop { $0 != ":" }.dropFirst(3)
+        return base == text && !rest.contains("/")
     }
 }

@@ -103,4 +103,41 @@ extension Pages {
         "wall_time": "The observation time (jd) as an ISO 8601 UTC date-time.",
         "filter": "The filter as a letter: g, r or i (from fid).",
     ]
+
+    /// The VOUnit of each unit the docs above give in brackets ("[degrees]"): the unit of a
+    /// field in the VOTable answers. DN (detector counts) has no VOUnit, so no unit is said.
+    private static let voUnits = ["days": "d", "degrees": "deg", "mag": "mag", "pixels": "pix", "arcsec": "arcsec", "s": "s"]
+
+    /// The VOUnit of candidate field `name`, read from its doc's bracketed unit; nil when it has none.
+    static func candidateFieldUnit(_ name: String) -> String? {
+        guard let doc = candidateFieldDocs[name], let open = doc.firstIndex(of: "["),
+              let close = doc[open...].firstIndex(of: "]") else { return nil }
+        return voUnits[String(doc[doc.index(after: open)..<close])]
+    }
+
+    /// UCD1+ words (IVOA's vocabulary of what a value is) of the candidate fields a VOTable
+    /// reader looks for: positions, times, magnitudes and their errors, identifiers, filters.
+    /// Fields not named here have no UCD.
+    static let candidateFieldUCDs: [String: String] = {
+        var ucds = [
+            "objectId": "meta.id;meta.main", "lco_id": "meta.id", "candid": "meta.id", "pid": "meta.id", "publisher": "meta.note",
+            "ra": "pos.eq.ra;meta.main", "dec": "pos.eq.dec;meta.main", "ranr": "pos.eq.ra", "decnr": "pos.eq.dec",
+            "l": "pos.galactic.lon", "b": "pos.galactic.lat",
+            "jd": "time.epoch;meta.main", "wall_time": "time.epoch", "jdstarthist": "time.epoch", "jdendhist": "time.epoch",
+            "jdstartref": "time.epoch", "jdendref": "time.epoch", "exptime": "time.duration;obs.exposure",
+            "fid": "meta.id;instr.filter", "filter": "meta.id;instr.filter",
+            "magpsf": "phot.mag;em.opt", "sigmapsf": "stat.error;phot.mag", "diffmaglim": "phot.mag;stat.max",
+            "magzpsci": "phot.mag;arith.zp", "magdiff": "phot.mag;arith.diff", "magfromlim": "phot.mag;arith.diff",
+            "deltamaglatest": "phot.mag;arith.diff", "deltamagref": "phot.mag;arith.diff",
+            "classtar": "src.class.starGalaxy", "objectidps1": "meta.id.cross", "objectidps2": "meta.id.cross", "objectidps3": "meta.id.cross",
+        ]
+        for name in ["magap", "magapbig", "magnr", "ssmagnr", "maggaia", "maggaiabright"] { ucds[name] = "phot.mag;em.opt" }
+        for name in ["sigmagap", "sigmagapbig", "sigmagnr"] { ucds[name] = "stat.error;phot.mag" }
+        for band in ["g", "r", "i", "z"] {
+            ucds["s\(band)mag"] = "phot.mag;em.opt"
+            for rank in 1...3 { ucds["s\(band)mag\(rank)"] = "phot.mag;em.opt" }
+        }
+        for rank in 1...3 { ucds["sgscore\(rank)"] = "src.class.starGalaxy" }
+        return ucds
+    }()
 }

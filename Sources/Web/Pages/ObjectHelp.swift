@@ -41,7 +41,9 @@ extension Pages {
             alert (<code>"kind": "alert"</code>, with its <code>lco_id</code>), history detection (<code>"detection"</code>) and
             non-detection (<code>"nondetection"</code>) of the object, each once, by jd, each with its <code>candidate</code> fields as in
             the detail's <code>prv_candidate</code>. The name may be given in any letter case. <code>/&lt;objectId&gt;/</code>, e.g.
-            <code>/ZTF18abcdefg/</code>, is a permanent redirect (301) there, keeping the query.</p>
+            <code>/ZTF18abcdefg/</code>, is a permanent redirect (301) there, keeping the query. Both also answer
+            <code>format=csv</code> and <code>format=votable</code>: a row per object, and a row per point of the light curve
+            (<a href="#formats">CSV and VOTable</a>).</p>
             <pre>curl -s "$BASE/objects/?ndet__gte=10&amp;brightest_r__lte=18&amp;format=json"
             curl -s "$BASE/objects/?cone=13.6,-6.3,0.2&amp;format=json"
             curl -s "$BASE/objects/ZTF18abomhfb/?format=json"</pre>

@@ -45,7 +45,7 @@ extension AlertService {
         let message = RateLimitHeaders.explanation(state, budget, kind: kind)
         var response: Response
         switch representation {
-        case .json:
+        case .json, .csv, .votable:
             let body = JSONValue.object()
             body.set("error", .string(message))
             body.set("retry_after", .integer(Int64(RateLimitHeaders.retryAfter(state))))

@@ -17,7 +17,7 @@ extension AlertService {
             return Responses.error(404, "no alert with id \(id)", as: representation)
         }
         switch representation {
-        case .json:
+        case .json, .csv, .votable:
             let links = Links(request, publicBase: publicBase)
             let body = AlertJSON.alert(alert, links: links)
             body.set("prv_candidate", AlertJSON.list(history.map(AlertJSON.historyEntry)))
@@ -48,6 +48,8 @@ extension AlertService {
             body.set("objectId", .string(alert.objectId))
             body.set("photometry", AlertJSON.list(points.map(AlertJSON.photometry)))
             return Responses.json(body)
+        case .csv, .votable:
+            return Responses.table(AlertTables.photometry(alert, points), as: representation)
         case .html:
             return Responses.html(Pages.photometry(alert: alert, photometry: points))
         }

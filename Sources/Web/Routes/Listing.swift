@@ -20,16 +20,19 @@ extension AlertService {
                                          jsonURL: links.listing(items + [("format", "json")]))
             return Responses.html(Pages.listing(input), status: 400)
         }
-        // JSON reuses the text of alerts rendered before, so it asks for ids and fetches only
-        // the alerts it has not rendered yet.
+        // JSON and tables reuse the text of alerts rendered before, so they ask for ids and
+        // fetch only the alerts they have not rendered yet.
         let (page, latest, texts) = try blamingExpression([query]) {
             try archive.read { db -> (ListingPage, LatestAlert?, [[UInt8]]) in
-                let page = try db.listing(query, idsOnly: representation == .json)
-                let texts = representation == .json ? try renderedAlerts(page.ids, links: links, db: db) : []
-                return (page, try db.latest(), texts)
+                let page = try db.listing(query, idsOnly: representation != .html)
+                let texts = representation == .json ? try renderedAlerts(page.ids, links: links, db: db)
+                    : representation.isTable ? try renderedRows(page.ids, representation, db: db) : []
+                return (page, representation.isTable ? nil : try db.latest(), texts)
             }
         }
-        let keepFormat: [(name: String, value: String)] = request.query.contains { $0.name == "format" && $0.value == "json" } ? [("format", "json")] : []
+        // The next and previous pages come in the format asked for, unless that is the default, HTML.
+        let keepFormat: [(name: String, value: String)] = representation == .html || !request.query.contains { $0.name == "format" }
+            ? [] : [("format", representation.formatValue)]
         let cursorNext = page.nextCursor.map { links.listing(query.filterItems + [("cursor", $0)] + keepFormat) }
         let number = query.pageNumber
         let previous = number.flatMap { $0 > 1 ? links.listing(query.filterItems + [("page", String($0 - 1))] + keepFormat) : nil }
@@ -47,6 +50,9 @@ extension AlertService {
             body.set("next", cursorNext.map { .string($0) } ?? .null())
             body.set("previous", previous.map { .string($0) } ?? .null())
             return Responses.json(body, appending: "results", elements: texts)
+        case .csv, .votable:
+            let table = AlertTables.alerts(columns: alertColumns, infos: Self.pageInfos(page.count, page.countIsEstimate, cursorNext, previous))
+            return Responses.table(table, as: representation, rows: texts, next: cursorNext, previous: previous)
         case .html:
             // Page links where the visitor pages by number (they can go back); the cursor otherwise.
             var next = cursorNext
@@ -59,6 +65,12 @@ extension AlertService {
                                          jsonURL: links.listing(items + [("format", "json")]))
             return Responses.html(Pages.listing(input))
         }
+    }
+
+    /// A table page's facts, as the JSON body has them: VOTable's INFO elements.
+    static func pageInfos(_ count: Int, _ countIsEstimate: Bool, _ next: String?, _ previous: String?) -> [(name: String, value: String)] {
+        [("count", String(count)), ("count_is_estimate", countIsEstimate ? "true" : "false")]
+            + [("next", next), ("previous", previous)].compactMap { name, url in url.map { (name, $0) } }
     }
 
     /// Runs `body`, telling a value PostgreSQL could not compute as the `where=` expression's
@@ -88,6 +100,25 @@ extension AlertService {
             }
         }
         return texts.compactMap { $0 }
+    }
+
+    /// Each alert's row in the table format of `representation`, in order: from `rendered`
+    /// when there (kept under the format's name, as rows hold no links), else written now.
+    func renderedRows(_ ids: [Int64], _ representation: Representation, db: ArchiveReader) throws -> [[UInt8]] {
+        let writer = representation.tableWriter
+        let key = representation.formatValue
+        var rows = ids.map { rendered.text(id: $0, base: key) }
+        let missing = zip(ids, rows).filter { $0.1 == nil }.map(\.0)
+        if !missing.isEmpty {
+            let alerts = try db.alerts(ids: missing)
+            for (i, id) in ids.enumerated() where rows[i] == nil {
+                guard let alert = alerts[id] else { continue }
+                let row = writer.row(AlertTables.alertRow(alert, fields: schema.candidateFields), alertColumns)
+                rendered.store(row, id: id, base: key)
+                rows[i] = row
+            }
+        }
+        return rows.compactMap { $0 }
     }
 
     /// `POST /` with `{"queries": [{...}, ...]}`: MARS's bulk form. Each query is answered

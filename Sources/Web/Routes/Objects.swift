@@ -19,7 +19,9 @@ extension AlertService {
             return Responses.html(Pages.objectListing(input), status: 400)
         }
         let page = try archive.read { try $0.objects(query) }
-        let keepFormat: [(name: String, value: String)] = request.query.contains { $0.name == "format" && $0.value == "json" } ? [("format", "json")] : []
+        // The next and previous pages come in the format asked for, unless that is the default, HTML.
+        let keepFormat: [(name: String, value: String)] = representation == .html || !request.query.contains { $0.name == "format" }
+            ? [] : [("format", representation.formatValue)]
         let cursorNext = page.nextCursor.map { links.objects(query.filterItems + [("cursor", $0)] + keepFormat) }
         let number = query.pageNumber
         let previous = number.flatMap { $0 > 1 ? links.objects(query.filterItems + [("page", String($0 - 1))] + keepFormat) : nil }
@@ -37,6 +39,9 @@ extension AlertService {
             body.set("previous", previous.map { .string($0) } ?? .null())
             body.set("results", AlertJSON.list(page.objects.map { ObjectJSON.object($0, links: links) }))
             return Responses.json(body)
+        case .csv, .votable:
+            let table = AlertTables.objects(page.objects, infos: Self.pageInfos(page.count, page.countIsEstimate, cursorNext, previous))
+            return Responses.table(table, as: representation, next: cursorNext, previous: previous)
         case .html:
             // Page links where the visitor pages by number (they can go back); the cursor otherwise.
             var next = cursorNext
@@ -62,6 +67,8 @@ extension AlertService {
         switch representation {
         case .json:
             return Responses.json(ObjectJSON.detail(detail, links: Links(request, publicBase: publicBase)))
+        case .csv, .votable:
+            return Responses.table(AlertTables.lightCurve(detail), as: representation)
         case .html:
             return Responses.html(Pages.object(detail, latest: latest))
         }
@@ -80,7 +87,7 @@ extension AlertService {
         let location = Links(request, publicBase: publicBase).object(object.objectId, request.query)
         var response: Response
         switch representation {
-        case .json:
+        case .json, .csv, .votable:
             let body = JSONValue.object()
             body.set("location", .string(location))
             response = Responses.json(body, status: 301)

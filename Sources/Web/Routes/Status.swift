@@ -9,7 +9,7 @@ extension AlertService {
     func latest(_ representation: Representation) throws -> Response {
         let latest = try archive.read { try $0.latest() }
         switch representation {
-        case .json:
+        case .json, .csv, .votable:
             guard let latest else { return Responses.error(404, "no alert is stored yet", as: .json) }
             return Responses.json(AlertJSON.latest(latest, full: true))
         case .html:
@@ -72,7 +72,7 @@ extension AlertService {
         case .html:
             return Responses.html(Pages.help(catalogue: schema.catalogue, sortValues: schema.sortValues,
                                              candidateFields: schema.candidateFields, limits: limiter?.settings))
-        case .json:
+        case .json, .csv, .votable:
             let body = JSONValue.object()
             body.set("filters", AlertJSON.list(schema.catalogue.filters.map { spec in
                 let object = JSONValue.object()

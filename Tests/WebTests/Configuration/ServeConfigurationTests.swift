@@ -37,6 +37,18 @@ final class ServeConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.publicURL, "https://alerts.example.org")
     }
 
+    func testCrossOriginIsAnyByDefaultOneOriginOrOff() throws {
+        XCTAssertEqual(try ServeConfiguration(flags: [:], environment: [:], file: [:]).corsOrigin, "*")
+        XCTAssertNil(try ServeConfiguration(flags: [:], environment: ["ALERTDB_CORS_ORIGIN": ""], file: [:]).corsOrigin)
+        XCTAssertEqual(try ServeConfiguration(flags: ["ALERTDB_CORS_ORIGIN": "https://tools.example.org:8443"], environment: [:], file: [:]).corsOrigin,
+                       "https://tools.example.org:8443")
+        for bad in ["tools.example.org", "https://tools.example.org/path", "https://a.org, https://b.org", "null", "https://a.org\r\nX: y"] {
+            XCTAssertThrowsError(try ServeConfiguration(flags: [:], environment: ["ALERTDB_CORS_ORIGIN": bad], file: [:]), bad) { error in
+                XCTAssertTrue("\(error)".contains("ALERTDB_CORS_ORIGIN"), "\(error)")
+            }
+        }
+    }
+
     func testMistakesStopTheStartAndNameTheSetting() {
         for (key, value) in [("ALERTDB_PORT", "http"), ("ALERTDB_PORT", "70000"), ("ALERTDB_RATE_LIMIT", "maybe"),
                              ("ALERTDB_RATE_LIMIT_INTERVAL", "0"), ("ALERTDB_THREADS", "0"), ("ALERTDB_REQUEST_TIMEOUT", "0"),
