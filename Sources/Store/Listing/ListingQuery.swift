@@ -41,6 +41,9 @@ public struct ListingQuery: Sendable {
     /// `objectcone`: a cone around an object whose position the store looks up first (as
     /// constants, so that q3c's index serves the cone).
     let objectCone: (objectId: String, radius: Double)?
+    /// Cones among the conditions (`cone=`, `objectcone=`, `cone()` in `where=`): planning one
+    /// costs q3c milliseconds, so the store does not plan such a query twice.
+    let cones: Int
     public let sortColumn: String
     public let ascending: Bool
     /// The sort column's type, for the cursor's bound value.
@@ -115,7 +118,7 @@ public struct ListingQuery: Sendable {
             }
             cursor = decoded
         }
-        return ListingQuery(conditions: builder.conditions, objectCone: builder.objectCone, sortColumn: sortColumn,
+        return ListingQuery(conditions: builder.conditions, objectCone: builder.objectCone, cones: builder.cones, sortColumn: sortColumn,
                             ascending: ascending, sortType: schema.type(of: sortColumn), sortMissing: schema.missing(sortColumn),
                             pagination: cursorToken.map { .after($0) } ?? .page(page ?? 1),
                             cursor: cursor, filterItems: kept)
@@ -150,6 +153,7 @@ struct ConditionBuilder {
             let compiled = try schema.expressions.compile(expression, maxTerms: ListingQuery.maxFilters - used,
                                                           maxCones: ListingQuery.maxCones - cones, termNote: termNote, coneNote: coneNote)
             conditions.append(compiled.condition)
+            cones += compiled.cones
         } catch {
             throw ParameterError("where", "where: \(error)")
         }

@@ -56,7 +56,7 @@ extension Pages {
             <code>Access-Control-Allow-Methods: GET, POST, HEAD</code> and <code>Access-Control-Allow-Headers: Content-Type,
             Authorization</code>, free of the rate limit. The operator may name one origin instead, or none
             (<code>ALERTDB_CORS_ORIGIN</code>); with none, <code>OPTIONS</code> is a 405.</p>
-            <pre>curl -s -i -X OPTIONS 'http://127.0.0.1:8080/' -H 'Origin: https://example.org' -H 'Access-Control-Request-Method: POST'</pre>
+            <pre>curl -s -i -X OPTIONS 'http://127.0.0.1:8080/' -H 'Origin: https://example.org' -H 'Access-Control-Request-Method: POST'   # HTTP 204</pre>
 
             """)
     }

@@ -66,6 +66,30 @@ final class ListingStoreTests: XCTestCase {
         XCTAssertFalse(few.countIsEstimate)
     }
 
+    func testBroadFiltersArePagedFromTheEstimateWithoutCountingAndWithoutGapOrRepeat() throws {
+        // Statistics, as autovacuum would have gathered them, so that the planner's estimate
+        // (about 33 rows for rb >= 0) is ten times the lowered cap: every page is read by the
+        // bounded walk. A fresh store per page forgets the filter, so no page takes the
+        // remembered-count path instead.
+        try db.connection.execute("ANALYZE candidate")
+        let items = [("rb__gte", "0"), ("sort_order", "asc")]
+        func page(_ extra: [(String, String)]) throws -> ListingPage {
+            try AlertStore(countLimit: 1).listing(try query(items + extra), limit: 4, db: db.connection)
+        }
+        var pages = [try page([])]
+        while let next = pages.last!.nextCursor, pages.count < 20 { pages.append(try page([("cursor", next)])) }
+        let expected = try expectedIDs("rb >= 0", ascending: true)
+        XCTAssertEqual(pages.flatMap(\.ids), expected)
+        XCTAssertTrue(pages.allSatisfy { $0.countIsEstimate && $0.count > 10 }, "\(pages.map(\.count))")
+        var back = pages.last!.ids, current = pages.last!
+        while let previous = current.previousCursor {
+            current = try page([("cursor", previous)])
+            back = current.ids + back
+        }
+        XCTAssertEqual(back, expected)
+        XCTAssertEqual(try page([("page", "3")]).ids, Array(expected[8..<12]))
+    }
+
     func testAscendingOrderAndPagesByNumber() throws {
         let store = AlertStore(countLimit: 10)
         let items = [("sort_value", "jd"), ("sort_order", "asc")]
