@@ -44,6 +44,10 @@ public struct ListingQuery: Sendable {
     /// Cones among the conditions (`cone=`, `objectcone=`, `cone()` in `where=`): planning one
     /// costs q3c milliseconds, so the store does not plan such a query twice.
     let cones: Int
+    /// True when every filter is a cone (`cone=`, `objectcone=`): a statement the store may
+    /// plan once for all values (`executeWithGenericPlan`). Beside other filters, a plan made
+    /// without their values could walk the wrong index, so such a query is planned each time.
+    let onlyCones: Bool
     public let sortColumn: String
     public let ascending: Bool
     /// The sort column's type, for the cursor's bound value.
@@ -103,6 +107,7 @@ public struct ListingQuery: Sendable {
             }
             kept.append((name, value))
         }
+        let onlyCones = builder.cones > 0 && builder.cones == builder.filterCount && expression == nil
         if let expression {
             try builder.add(expression: expression, schema: schema)
         }
@@ -118,7 +123,7 @@ public struct ListingQuery: Sendable {
             }
             cursor = decoded
         }
-        return ListingQuery(conditions: builder.conditions, objectCone: builder.objectCone, cones: builder.cones, sortColumn: sortColumn,
+        return ListingQuery(conditions: builder.conditions, objectCone: builder.objectCone, cones: builder.cones, onlyCones: onlyCones, sortColumn: sortColumn,
                             ascending: ascending, sortType: schema.type(of: sortColumn), sortMissing: schema.missing(sortColumn),
                             pagination: cursorToken.map { .after($0) } ?? .page(page ?? 1),
                             cursor: cursor, filterItems: kept)

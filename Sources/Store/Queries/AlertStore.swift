@@ -71,6 +71,9 @@ public struct AlertStore: Sendable {
         let columns: SQL = idsOnly ? "c.id, c.\(sort)" : "c.*"
         let walk: SQL = "SELECT \(columns) FROM candidate c WHERE \(filter) AND \(after) ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset)"
 
+        // A cone's planning, partition by partition, costs more than its running: a statement
+        // whose filters are all cones is planned once per connection (`executeWithGenericPlan`).
+        let run: (SQL) throws -> QueryResult = query.onlyCones ? db.executeWithGenericPlan : { try db.execute($0) }
         var count = 0, estimated = false
         var rows: RowDecoder
         if conditions.isEmpty, let total = try tableEstimate(db: db), total > 10 * cap {
@@ -80,14 +83,14 @@ public struct AlertStore: Sendable {
             rows = RowDecoder(try db.execute(walk))
         } else if let known = cappedCounts.estimate(filter) {
             (count, estimated) = (known, true)
-            rows = RowDecoder(try db.execute(walk))
+            rows = RowDecoder(try run(walk))
         } else if let broad = try broadPage(query, filter: filter, after: after, order: order, columns: columns,
                                             limit: limit, offset: offset, db: db) {
             (count, estimated) = (broad.estimate, true)
             rows = broad.rows
             cappedCounts.record(filter, estimate: broad.estimate)
         } else {
-            rows = RowDecoder(try db.execute("""
+            rows = RowDecoder(try run("""
                 WITH matches AS MATERIALIZED (SELECT c.id, c.\(sort) FROM candidate c WHERE \(filter) LIMIT \(cap + 1)),
                      total AS (SELECT count(*) AS match_count FROM matches),
                      page AS (SELECT c.id FROM matches c WHERE \(after) AND (SELECT match_count FROM total) <= \(cap)
@@ -100,7 +103,7 @@ public struct AlertStore: Sendable {
                 estimated = true
                 count = max(cap + 1, try estimate(filter, db: db))
                 cappedCounts.record(filter, estimate: count)
-                rows = RowDecoder(try db.execute(walk))
+                rows = RowDecoder(try run(walk))
             }
         }
         let shown = min(rows.count, limit)
