@@ -115,6 +115,7 @@ extension AlertBatch {
         for outcome in outcomes {
             switch outcome {
             case .alert(let alert): append(alert)
+            case .rubin(let alert): append(alert)
             case .rejected(let reject): append(reject)
             }
         }
