@@ -140,3 +140,34 @@ def test_unknown_schema_id_is_a_reject(make_database, ingest, shared_packets, tm
     assert (summary.loaded, summary.rejected) == (1, 1)
     reason, = db.conn.execute("SELECT reason FROM reject").fetchone()
     assert "4242" in reason
+
+
+@pytest.fixture
+def registry():
+    from schema_registry import SchemaRegistry
+
+    stand_in = SchemaRegistry(failures=2)
+    yield stand_in
+    stand_in.close()
+
+
+def test_schema_ids_resolved_by_a_registry(make_database, run_alertdb, registry, shared_packets, tmp_path):
+    db = make_database()
+    for i, packet in enumerate(shared_packets[:20]):
+        (tmp_path / f"{i:03}.msg").write_bytes(framed(packet, (9, 0)))
+    fake = read(fake_alert((7, 4)))[0]
+    (tmp_path / "fake-7.4.msg").write_bytes(framed(fake, (7, 4)))
+    unknown = framed(shared_packets[20], (9, 0))
+    (tmp_path / "unknown.msg").write_bytes(unknown[:1] + struct.pack(">i", 901) + unknown[5:])
+    proc = run_alertdb("ingest", "--database", db.url, "--schema-registry", registry.url, tmp_path)
+    output = proc.stdout.decode() + proc.stderr.decode()
+    assert proc.returncode == 0, output
+    assert "loaded 21, duplicate 0, rejected 1" in output
+    # Each id asked for until answered (the first two requests failed with 503), then cached.
+    assert registry.requests[900] + registry.requests[704] == 4
+    assert registry.requests[901] == 1
+    reason, = db.conn.execute("SELECT reason FROM reject").fetchone()
+    assert "knows no schema id 901" in reason
+    trimmed = [{k: v for k, v in p.items() if k not in ("brokerIngestMjd", "lsst_schema_version")} for p in shared_packets[:20]]
+    differences = [d for packet in trimmed + [fake] for d in compare_alert(db, packet)]
+    assert not differences, "\n".join(differences[:30])

@@ -7,6 +7,9 @@ final class WireSchemas {
     /// A schema id that cannot be resolved: the message is a reject, and the stream goes on.
     struct Unknown: Error, CustomStringConvertible {
         let description: String
+        /// Whether asking again would give the same answer (the registry said no), rather than
+        /// a registry out of reach, to be asked again for the next message.
+        var permanent = true
     }
 
     private let registry: SchemaRegistryClient?
@@ -41,8 +44,10 @@ final class WireSchemas {
             readers[id] = reader
             return reader
         } catch let error as Unknown {
-            if refused.count >= 256 { refused.removeAll() }
-            refused[id] = error
+            if error.permanent {
+                if refused.count >= 256 { refused.removeAll() }
+                refused[id] = error
+            }
             throw error
         }
     }
