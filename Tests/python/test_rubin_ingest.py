@@ -8,7 +8,6 @@ file, as topics are dumped to disk) load through the schemas bundled with alertd
 
 from __future__ import annotations
 
-import io
 import struct
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import fastavro.schema
 import lsst.alert.packet
 import pytest
 
+from rubin_framing import framed as framed_message
 from rubin_oracle import compare_alert, compare_objects
 
 TABLES = ("dia_source", "dia_source_cutout", "prv_dia_source", "prv_dia_forced_source", "dia_object")
@@ -39,11 +39,7 @@ def counts(db) -> dict[str, int]:
 
 def framed(record: dict, version) -> bytes:
     """The record as a Kafka message of Rubin's stream: 0, the schema id MAJOR*100+MINOR, the datum."""
-    major, minor = version
-    schema = fastavro.schema.load_schema(str(SCHEMA_ROOT / str(major) / str(minor) / f"lsst.v{major}_{minor}.alert.avsc"))
-    body = io.BytesIO()
-    fastavro.schemaless_writer(body, schema, record)
-    return b"\0" + struct.pack(">i", major * 100 + minor) + body.getvalue()
+    return framed_message(record, version[0] * 100 + version[1])
 
 
 @pytest.fixture(scope="module")
