@@ -18,6 +18,7 @@ public final class AlertService: Sendable {
     let metricsAccess: MetricsAccess
     let metrics = RequestMetrics()
     let statistics: CachedStatistics
+    let rubinCatalogue = RubinCatalogueCache()
 
     /// Header fields of every response. The pages have no scripts, one inline stylesheet, images
     /// of this site (and the empty `data:` icon) and a form that submits here, so the policy
@@ -109,6 +110,7 @@ public final class AlertService: Sendable {
             case .health: return try health(request)
             case .help: return help(try requested.get())
             case .metrics: return metricsText()
+            case .rubin(let rubinRoute): return try rubin(rubinRoute, request)
             case .notFound: return Responses.error(404, "no such page", as: representation)
             }
         } catch let error as ParameterError {

@@ -1,0 +1,78 @@
+import Cutouts
+import HTTP
+import JSON
+import Model
+import Store
+import Synchronization
+
+/// The Rubin tables' catalogue, read from the database at the first Rubin request (the columns
+/// of a migration applied while serving are seen after a restart, as ZTF's are).
+final class RubinCatalogueCache: Sendable {
+    private let catalogue = Mutex<RubinCatalogue?>(nil)
+
+    func get(_ archive: Archive) throws -> RubinCatalogue {
+        if let known = catalogue.withLock({ $0 }) { return known }
+        let read = try archive.read { try $0.rubinCatalogue() }
+        catalogue.withLock { $0 = read }
+        return read
+    }
+}
+
+extension AlertService {
+    /// Answers a route under `/rubin/`, in JSON.
+    func rubin(_ route: RubinRoute, _ request: Request) throws -> Response {
+        let links = Links(request, publicBase: publicBase)
+        switch route {
+        case .listing, .objects:
+            let catalogue = try rubinCatalogue.get(archive)
+            let table = route == .listing ? catalogue.sources : catalogue.objects
+            let query = try RubinListingQuery.parse(request.query.filter { $0.name != "format" }, table: table)
+            let page = try archive.read { try $0.rubinListing(query, table: table) }
+            let path = route == .listing ? "/rubin/" : "/rubin/objects/"
+            let body = JSONValue.object()
+            body.set("count", .integer(Int64(page.count)))
+            body.set("count_is_estimate", .bool(page.countIsCapped))
+            body.set("has_next", .bool(page.nextCursor != nil))
+            body.set("next", page.nextCursor.map { .string(links.base + path + "?" + Links.encode(query.filterItems + [("cursor", $0)])) } ?? .null())
+            return Responses.json(body, appending: "results", elements: page.rows.map { Array($0.utf8) })
+        case .source(let id):
+            guard let json = try archive.read({ try $0.rubinSource(id) }) else {
+                return Responses.error(404, "no Rubin alert with diaSourceId \(id)", as: .json)
+            }
+            return Response(status: 200, headers: [("Content-Type", "application/json")], body: Array(json.utf8))
+        case .object(let id):
+            guard let json = try archive.read({ try $0.rubinObject(id) }) else {
+                return Responses.error(404, "no Rubin object with diaObjectId \(id)", as: .json)
+            }
+            return Response(status: 200, headers: [("Content-Type", "application/json")], body: Array(json.utf8))
+        case .cutout(let id, let kind):
+            let format = request.query.last { $0.name == "format" && !$0.value.isEmpty }?.value
+            guard format == nil || format == "png" else {
+                throw ParameterError("format", "format must be png (or absent for the stamp as received), not '\(format!.prefix(40))'")
+            }
+            var stretch = CutoutImage.Stretch.zscale
+            if let text = request.query.last(where: { $0.name == "stretch" && !$0.value.isEmpty })?.value {
+                guard let chosen = CutoutImage.Stretch(rawValue: text) else {
+                    throw ParameterError("stretch", "stretch must be zscale or asinh, not '\(text.prefix(40))'")
+                }
+                stretch = chosen
+            }
+            guard let stamp = try archive.read({ try $0.rubinCutout(id, kind: kind) }) else {
+                return Responses.error(404, "no \(kind) cutout for Rubin alert \(id)", as: .json)
+            }
+            let cache = ("Cache-Control", "public, max-age=86400")
+            if format == "png" {
+                do {
+                    let png = try CutoutImage.renderPNG(stamp: stamp, stretch: stretch)
+                    return Response(status: 200, headers: [("Content-Type", "image/png"), cache], body: png)
+                } catch {
+                    return Responses.error(404, "the \(kind) cutout of Rubin alert \(id) cannot be shown as PNG: \(error)", as: .json)
+                }
+            }
+            return Response(status: 200, headers: [("Content-Type", "application/fits"), cache,
+                                                   ("Content-Disposition", "attachment; filename=\"\(id)-\(kind).fits\"")], body: stamp)
+        case .notFound:
+            return Responses.error(404, "no such page: \(request.path.prefix(200))", as: .json)
+        }
+    }
+}
