@@ -401,3 +401,9 @@ CREATE TABLE dia_source_cutout (
 );
 -- PostgreSQL's compression would cost more per alert than the rest of its loading.
 ALTER TABLE dia_source_cutout ALTER COLUMN stamp_data SET STORAGE EXTERNAL;
+
+-- Rubin alerts stored so far and when the last was stored, beside ZTF's count, kept by every
+-- load in the same transaction, so that /metrics reads them from one row.
+ALTER TABLE alert_count
+    ADD COLUMN rubin_stored         bigint NOT NULL DEFAULT 0,
+    ADD COLUMN rubin_last_stored_at timestamptz;

@@ -110,7 +110,7 @@ public final class AlertService: Sendable {
             case .health: return try health(request)
             case .help: return help(try requested.get())
             case .metrics: return metricsText()
-            case .rubin(let rubinRoute): return try rubin(rubinRoute, request)
+            case .rubin(let rubinRoute): return try rubin(rubinRoute, request, representation)
             case .notFound: return Responses.error(404, "no such page", as: representation)
             }
         } catch let error as ParameterError {

@@ -72,6 +72,9 @@ public final class AlertLoader {
             // Last, so that concurrent loaders hold this one row's lock only while committing.
             try db.execute("UPDATE alert_count SET stored = stored + \(fresh.count), last_stored_at = now()")
         }
+        if rubinCounts.loaded > 0 {
+            try db.execute("UPDATE alert_count SET rubin_stored = rubin_stored + \(rubinCounts.loaded), rubin_last_stored_at = now()")
+        }
         return counts
     }
 

@@ -114,6 +114,16 @@ public enum RubinStore {
         return result.rowCount == 1 ? try result[0].decode("json", as: String.self) : nil
     }
 
+    /// The newest source by observation time (through its index), if any.
+    public static func latest(db: Connection) throws -> (diaSourceId: Int64, midpointMjdTai: Double)? {
+        let result = try db.execute("""
+            SELECT "diaSourceId", "midpointMjdTai" FROM dia_source WHERE "midpointMjdTai" IS NOT NULL AND "midpointMjdTai" <> 'NaN'
+            ORDER BY "midpointMjdTai" DESC LIMIT 1
+            """)
+        guard result.rowCount == 1 else { return nil }
+        return (try result[0].decode("diaSourceId"), try result[0].decode("midpointMjdTai"))
+    }
+
     /// A stamp of a source as received (Rubin's are plain FITS), or nil.
     public static func cutout(_ id: Int64, kind: String, db: Connection) throws -> [UInt8]? {
         let result = try db.execute("""
@@ -130,5 +140,6 @@ extension ArchiveReader {
     }
     public func rubinSource(_ id: Int64) throws -> String? { try RubinStore.source(id, db: db) }
     public func rubinObject(_ id: Int64) throws -> String? { try RubinStore.object(id, db: db) }
+    public func rubinLatest() throws -> (diaSourceId: Int64, midpointMjdTai: Double)? { try RubinStore.latest(db: db) }
     public func rubinCutout(_ id: Int64, kind: String) throws -> [UInt8]? { try RubinStore.cutout(id, kind: kind, db: db) }
 }

@@ -11,6 +11,8 @@ enum RubinRoute: Equatable {
     case objects
     /// `/rubin/objects/<diaObjectId>/`: one object and its light curve.
     case object(Int64)
+    /// `/rubin/latest/`: the newest Rubin alert and its age.
+    case latest
     case notFound
 
     /// The path after `/rubin`, split at its slashes.
@@ -18,7 +20,12 @@ enum RubinRoute: Equatable {
         let parts = Array(parts)
         switch parts.count {
         case 0: self = .listing
-        case 1: self = parts[0] == "objects" ? .objects : Self.id(parts[0]).map { .source($0) } ?? .notFound
+        case 1:
+            switch parts[0] {
+            case "objects": self = .objects
+            case "latest": self = .latest
+            default: self = Self.id(parts[0]).map { .source($0) } ?? .notFound
+            }
         case 2: self = parts[0] == "objects" ? Self.id(parts[1]).map { .object($0) } ?? .notFound : .notFound
         case 3:
             guard let id = Self.id(parts[0]), parts[1] == "cutout",
@@ -36,7 +43,7 @@ enum RubinRoute: Equatable {
     var parameters: Set<String>? {
         switch self {
         case .listing, .objects: return nil
-        case .source, .object, .notFound: return ["format"]
+        case .source, .object, .latest, .notFound: return ["format"]
         case .cutout: return ["format", "stretch"]
         }
     }
@@ -48,6 +55,7 @@ enum RubinRoute: Equatable {
         case .cutout: return "rubin_cutout"
         case .objects: return "rubin_objects"
         case .object: return "rubin_object"
+        case .latest: return "rubin_latest"
         case .notFound: return "not_found"
         }
     }

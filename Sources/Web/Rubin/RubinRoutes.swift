@@ -19,16 +19,30 @@ final class RubinCatalogueCache: Sendable {
 }
 
 extension AlertService {
-    /// Answers a route under `/rubin/`, in JSON.
-    func rubin(_ route: RubinRoute, _ request: Request) throws -> Response {
+    /// Answers a route under `/rubin/`: HTML or JSON as asked (stamps as files, `/rubin/latest/` in JSON).
+    func rubin(_ route: RubinRoute, _ request: Request, _ representation: Representation) throws -> Response {
         let links = Links(request, publicBase: publicBase)
         switch route {
         case .listing, .objects:
             let catalogue = try rubinCatalogue.get(archive)
             let table = route == .listing ? catalogue.sources : catalogue.objects
-            let query = try RubinListingQuery.parse(request.query.filter { $0.name != "format" }, table: table)
-            let page = try archive.read { try $0.rubinListing(query, table: table) }
+            let items = request.query.filter { $0.name != "format" }
             let path = route == .listing ? "/rubin/" : "/rubin/objects/"
+            let jsonURL = links.base + path + "?" + Links.encode(items + [("format", "json")])
+            let query: RubinListingQuery
+            do {
+                query = try RubinListingQuery.parse(items, table: table)
+            } catch let error as ParameterError where representation == .html {
+                return Responses.html(Pages.rubinListing(objects: route == .objects, parameters: items, rows: [], count: 0, capped: false, nextURL: nil,
+                                                         jsonURL: jsonURL, error: (error.message, error.parameter)), status: 400)
+            }
+            let page = try archive.read { try $0.rubinListing(query, table: table) }
+            if representation == .html {
+                let next = page.nextCursor.map { links.base + path + "?" + Links.encode(query.filterItems + [("cursor", $0)]) }
+                let rows = page.rows.compactMap { try? JSONValue.parse(Array($0.utf8)) }
+                return Responses.html(Pages.rubinListing(objects: route == .objects, parameters: items, rows: rows, count: page.count, capped: page.countIsCapped,
+                                                         nextURL: next, jsonURL: jsonURL))
+            }
             let body = JSONValue.object()
             body.set("count", .integer(Int64(page.count)))
             body.set("count_is_estimate", .bool(page.countIsCapped))
@@ -37,13 +51,15 @@ extension AlertService {
             return Responses.json(body, appending: "results", elements: page.rows.map { Array($0.utf8) })
         case .source(let id):
             guard let json = try archive.read({ try $0.rubinSource(id) }) else {
-                return Responses.error(404, "no Rubin alert with diaSourceId \(id)", as: .json)
+                return Responses.error(404, "no Rubin alert with diaSourceId \(id)", as: representation)
             }
+            if representation == .html { return Responses.html(Pages.rubinSource(try JSONValue.parse(Array(json.utf8)), id: id)) }
             return Response(status: 200, headers: [("Content-Type", "application/json")], body: Array(json.utf8))
         case .object(let id):
             guard let json = try archive.read({ try $0.rubinObject(id) }) else {
-                return Responses.error(404, "no Rubin object with diaObjectId \(id)", as: .json)
+                return Responses.error(404, "no Rubin object with diaObjectId \(id)", as: representation)
             }
+            if representation == .html { return Responses.html(Pages.rubinObject(try JSONValue.parse(Array(json.utf8)), id: id)) }
             return Response(status: 200, headers: [("Content-Type", "application/json")], body: Array(json.utf8))
         case .cutout(let id, let kind):
             let format = request.query.last { $0.name == "format" && !$0.value.isEmpty }?.value
@@ -71,8 +87,19 @@ extension AlertService {
             }
             return Response(status: 200, headers: [("Content-Type", "application/fits"), cache,
                                                    ("Content-Disposition", "attachment; filename=\"\(id)-\(kind).fits\"")], body: stamp)
+        case .latest:
+            guard let newest = try archive.read({ try $0.rubinLatest() }) else {
+                return Responses.error(404, "no Rubin alert is stored yet", as: .json)
+            }
+            let body = JSONValue.object()
+            body.set("diaSourceId", .integer(newest.diaSourceId))
+            body.set("midpointMjdTai", .real(newest.midpointMjdTai))
+            body.set("time", .string(RubinTime.isoTime(mjdTai: newest.midpointMjdTai)))
+            body.set("age_seconds", .real(((JulianDate.now - RubinTime.julianDateUTC(mjdTai: newest.midpointMjdTai)) * 86_400).rounded()))
+            body.set("url", .string("\(links.base)/rubin/\(newest.diaSourceId)/"))
+            return Responses.json(body)
         case .notFound:
-            return Responses.error(404, "no such page: \(request.path.prefix(200))", as: .json)
+            return Responses.error(404, "no such page: \(request.path.prefix(200))", as: representation)
         }
     }
 }
