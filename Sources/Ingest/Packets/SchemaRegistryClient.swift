@@ -48,9 +48,11 @@ final class SchemaRegistryClient: Sendable {
                 return schema
             case 404:
                 throw WireSchemas.Unknown(description: "schema registry \(base) knows no schema id \(id)", permanent: true)
+            case let status? where (400..<500).contains(status) && status != 429:
+                // The registry refuses the request itself: asking again gets the same answer.
+                throw WireSchemas.Unknown(description: "schema registry \(base) answered HTTP \(status) for schema id \(id)", permanent: true)
             case let status?:
                 last = "HTTP status \(status)"
-                if (400..<500).contains(status) && status != 429 { break }
             case nil:
                 last = failure
             }

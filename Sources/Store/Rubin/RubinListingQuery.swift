@@ -79,8 +79,16 @@ public struct RubinListingQuery: Sendable {
         let column = table.column(parts[0])
         let op = parts.count == 2 ? operators[parts[1]]! : .equal
         if type.isText { return "\(column) = \(value)" }
-        if type.isInteger, let exact = Int64(value.trimmingCharacters(in: .whitespaces)) {
-            return ConditionBuilder.compare(column, op, exact)
+        if type.isInteger {
+            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            if let exact = Int64(trimmed) { return ConditionBuilder.compare(column, op, exact) }
+            // An integer no bigint holds, or an id that is not an integer, is a mistake, not a
+            // value that matches nothing.
+            if op == .equal { throw ParameterError(name, "\(name) must be an integer, not '\(ValueParsing.clip(value))'") }
+            if trimmed.drop(while: { $0 == "-" || $0 == "+" }).allSatisfy(\.isASCII) && trimmed.contains(where: \.isNumber)
+                && trimmed.drop(while: { $0 == "-" || $0 == "+" }).allSatisfy(\.isNumber) {
+                throw ParameterError(name, "\(name) must fit a 64-bit integer, not '\(ValueParsing.clip(value))'")
+            }
         }
         let number = try ValueParsing.real(value, name)
         let compared = ConditionBuilder.compare(column, op, ConditionBuilder.literal(number, forColumnOf: type))

@@ -28,7 +28,7 @@ extension Pages {
             <p>alertdb stores Zwicky Transient Facility alert packets and serves them the way
             MARS, the ZTF alert broker of Las Cumbres Observatory, did: the same routes, filters and JSON shape.
             Every page has a JSON twin: add <code>?format=json</code> or send <code>Accept: application/json</code>.</p>
-            <nav class="links"><a href="#pages">Pages</a><a href="#routes">Routes</a><a href="#filters">Filters</a><a href="#expressions">Expressions</a><a href="#values">Value formats</a><a href="#sorting">Sorting</a><a href="#pagination">Pagination</a><a href="#bulk">Bulk queries</a><a href="#json">JSON</a><a href="#fields">Candidate fields</a><a href="#objects">Objects</a><a href="#limits">Rate limits</a><a href="#errors">Errors</a><a href="#examples">Examples</a></nav>
+            <nav class="links"><a href="#pages">Pages</a><a href="#routes">Routes</a><a href="#filters">Filters</a><a href="#expressions">Expressions</a><a href="#values">Value formats</a><a href="#sorting">Sorting</a><a href="#pagination">Pagination</a><a href="#bulk">Bulk queries</a><a href="#json">JSON</a><a href="#fields">Candidate fields</a><a href="#objects">Objects</a><a href="#rubin">Rubin</a><a href="#limits">Rate limits</a><a href="#errors">Errors</a><a href="#examples">Examples</a></nav>
             <h2 id="pages">The pages</h2>
             <p><a href="/">The listing</a> shows the newest alerts first. Fill in any of the form's fields
             (empty fields are ignored) and press Search; the address of the result is the query, so it can be
@@ -114,6 +114,7 @@ extension Pages {
             """)
             writeFieldHelp(candidateFields, into: &html)
             writeObjectHelp(into: &html)
+            writeRubinHelp(into: &html)
             writeLimitsHelp(limits, into: &html)
             html.raw("""
             <h2 id="errors">Errors</h2>

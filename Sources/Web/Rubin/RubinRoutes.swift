@@ -22,6 +22,9 @@ extension AlertService {
     /// Answers a route under `/rubin/`: HTML or JSON as asked (stamps as files, `/rubin/latest/` in JSON).
     func rubin(_ route: RubinRoute, _ request: Request, _ representation: Representation) throws -> Response {
         let links = Links(request, publicBase: publicBase)
+        // A `format` other than json or html is the client's mistake, on the routes that answer
+        // only JSON too (a stamp's `format` is its own: png).
+        if !Self.isCutout(route) { _ = try Representation(request) }
         switch route {
         case .listing, .objects:
             let catalogue = try rubinCatalogue.get(archive)
@@ -101,5 +104,10 @@ extension AlertService {
         case .notFound:
             return Responses.error(404, "no such page: \(request.path.prefix(200))", as: representation)
         }
+    }
+
+    private static func isCutout(_ route: RubinRoute) -> Bool {
+        if case .cutout = route { return true }
+        return false
     }
 }
