@@ -46,7 +46,7 @@ public struct FileIngest {
                 // outside the loader's transactions.
                 let registry = SchemaRegistry(db: try Connection(database))
                 let wireSchemas = WireSchemas(registry: try options.schemaRegistry.map { try SchemaRegistryClient(url: $0) })
-                let decoder = PacketDecoder(columns: columns, wireSchemas: wireSchemas) { try registry.register(definition: $0.json) }
+                let decoder = PacketDecoder(columns: columns, wireSchemas: wireSchemas) { try registry.register(definition: $0.definition) }
                 var batch = AlertBatch()
                 try PacketSource(inputs: inputs).forEach { item in
                     switch item {

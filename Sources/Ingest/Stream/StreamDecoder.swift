@@ -45,7 +45,7 @@ final class RetryingSchemaRegistry {
             do {
                 let db = try self.db ?? Connection(database)
                 self.db = db
-                return try SchemaRegistry(db: db).register(definition: schema.json)
+                return try SchemaRegistry(db: db).register(definition: schema.definition)
             } catch let error as PostgresError where error.isConnectionFailure {
                 self.db = nil
                 throw error

@@ -114,6 +114,36 @@ public enum RubinStore {
         return result.rowCount == 1 ? try result[0].decode("json", as: String.self) : nil
     }
 
+    /// A stored alert as the packet it arrived as, one JSON document (see `RubinExporter`),
+    /// with its writer schema; nil when no such alert is stored.
+    public static func packet(_ id: Int64, db: Connection) throws -> (schemaJSON: String, packetJSON: String)? {
+        let notFields: SQL = "'extra' - 'diaObject' - 'prvDiaSourceIds' - 'prvDiaForcedSourceKeys' - 'schema_id' - 'ingested_at' - 'alertId' - 'observation_reason' - 'target_name'"
+        let result = try db.execute("""
+            SELECT s.definition AS schema, (
+                jsonb_build_object(
+                    'diaSourceId', coalesce(d.extra -> 'diaSourceId', to_jsonb(d."diaSourceId")),
+                    'alertId', d."alertId", 'observation_reason', d.observation_reason, 'target_name', d.target_name,
+                    'diaSource', to_jsonb(d) - \(notFields) || coalesce(d.extra -> 'diaSource', '{}'),
+                    'diaObject', d."diaObject",
+                    'prvDiaSources', CASE WHEN d."prvDiaSourceIds" IS NOT NULL THEN
+                        (SELECT coalesce(jsonb_agg(to_jsonb(p) - 'extra' || coalesce(p.extra, '{}') ORDER BY k.n), '[]')
+                         FROM unnest(d."prvDiaSourceIds") WITH ORDINALITY AS k(id, n) JOIN prv_dia_source p ON p."diaSourceId" = k.id) END,
+                    'prvDiaForcedSources', CASE WHEN d."prvDiaForcedSourceKeys" IS NOT NULL THEN
+                        (SELECT coalesce(jsonb_agg(to_jsonb(f) - 'extra' || coalesce(f.extra, '{}') ORDER BY i), '[]')
+                         FROM generate_subscripts(d."prvDiaForcedSourceKeys", 1) AS i
+                         JOIN prv_dia_forced_source f ON f."diaObjectId" IS NOT DISTINCT FROM d."prvDiaForcedSourceKeys"[i][1]
+                          AND coalesce(f.visit, f."ccdVisitId") IS NOT DISTINCT FROM d."prvDiaForcedSourceKeys"[i][2]) END)
+                || (SELECT coalesce(jsonb_object_agg('cutout' || c.kind, translate(encode(c.stamp_data, 'base64'), E'\n', '')), '{}')
+                    FROM dia_source_cutout c WHERE c."diaSourceId" = d."diaSourceId")
+                || coalesce(d.extra - 'diaSource' - 'diaSourceId', '{}')
+            )::text AS packet
+            FROM dia_source d JOIN avro_schema s ON s.id = d.schema_id
+            WHERE d."diaSourceId" = \(id)
+            """)
+        guard result.rowCount == 1 else { return nil }
+        return (try result[0].decode("schema"), try result[0].decode("packet"))
+    }
+
     /// The newest source by observation time (through its index), if any.
     public static func latest(db: Connection) throws -> (diaSourceId: Int64, midpointMjdTai: Double)? {
         let result = try db.execute("""
@@ -140,6 +170,7 @@ extension ArchiveReader {
     }
     public func rubinSource(_ id: Int64) throws -> String? { try RubinStore.source(id, db: db) }
     public func rubinObject(_ id: Int64) throws -> String? { try RubinStore.object(id, db: db) }
+    public func rubinPacket(_ id: Int64) throws -> (schemaJSON: String, packetJSON: String)? { try RubinStore.packet(id, db: db) }
     public func rubinLatest() throws -> (diaSourceId: Int64, midpointMjdTai: Double)? { try RubinStore.latest(db: db) }
     public func rubinCutout(_ id: Int64, kind: String) throws -> [UInt8]? { try RubinStore.cutout(id, kind: kind, db: db) }
 }

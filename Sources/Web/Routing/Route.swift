@@ -84,7 +84,7 @@ enum Route: Equatable {
     /// Routes without an HTML page (status, files): their errors come as JSON whatever was asked.
     var hasNoPage: Bool {
         switch self {
-        case .health, .metrics, .avro, .cutout, .rubin(.cutout), .rubin(.latest): return true
+        case .health, .metrics, .avro, .cutout, .rubin(.cutout), .rubin(.latest), .rubin(.avro): return true
         default: return false
         }
     }

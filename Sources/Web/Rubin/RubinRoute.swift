@@ -5,6 +5,8 @@ enum RubinRoute: Equatable {
     case listing
     /// `/rubin/<diaSourceId>/`: one source with its history and forced photometry.
     case source(Int64)
+    /// `/rubin/<diaSourceId>/avro/`: the packet as it arrived, an Avro container.
+    case avro(Int64)
     /// `/rubin/<diaSourceId>/cutout/<kind>/`: a stamp as received, or as PNG.
     case cutout(Int64, kind: String)
     /// `/rubin/objects/`: the objects listing.
@@ -26,7 +28,12 @@ enum RubinRoute: Equatable {
             case "latest": self = .latest
             default: self = Self.id(parts[0]).map { .source($0) } ?? .notFound
             }
-        case 2: self = parts[0] == "objects" ? Self.id(parts[1]).map { .object($0) } ?? .notFound : .notFound
+        case 2:
+            if parts[0] == "objects" {
+                self = Self.id(parts[1]).map { .object($0) } ?? .notFound
+            } else {
+                self = parts[1] == "avro" ? Self.id(parts[0]).map { .avro($0) } ?? .notFound : .notFound
+            }
         case 3:
             guard let id = Self.id(parts[0]), parts[1] == "cutout",
                   let kind = Route.cutoutKinds.first(where: { $0.lowercased() == parts[2].lowercased() }) else {
@@ -45,6 +52,7 @@ enum RubinRoute: Equatable {
         case .listing, .objects: return nil
         case .source, .object, .latest, .notFound: return ["format"]
         case .cutout: return ["format", "stretch"]
+        case .avro: return []
         }
     }
 
@@ -53,6 +61,7 @@ enum RubinRoute: Equatable {
         case .listing: return "rubin_listing"
         case .source: return "rubin_source"
         case .cutout: return "rubin_cutout"
+        case .avro: return "rubin_avro"
         case .objects: return "rubin_objects"
         case .object: return "rubin_object"
         case .latest: return "rubin_latest"

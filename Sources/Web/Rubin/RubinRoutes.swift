@@ -1,4 +1,5 @@
 import Cutouts
+import Export
 import HTTP
 import JSON
 import Model
@@ -24,7 +25,7 @@ extension AlertService {
         let links = Links(request, publicBase: publicBase)
         // A `format` other than json or html is the client's mistake, on the routes that answer
         // only JSON too (a stamp's `format` is its own: png).
-        if !Self.isCutout(route) { _ = try Representation(request) }
+        if !Self.isCutout(route), !Self.isAvro(route) { _ = try Representation(request) }
         switch route {
         case .listing, .objects:
             let catalogue = try rubinCatalogue.get(archive)
@@ -90,6 +91,18 @@ extension AlertService {
             }
             return Response(status: 200, headers: [("Content-Type", "application/fits"), cache,
                                                    ("Content-Disposition", "attachment; filename=\"\(id)-\(kind).fits\"")], body: stamp)
+        case .avro(let id):
+            guard let stored = try archive.read({ try $0.rubinPacket(id) }) else {
+                return Responses.error(404, "no Rubin alert with diaSourceId \(id)", as: .json)
+            }
+            do {
+                let bytes = try RubinExporter().avroContainer(schemaJSON: stored.schemaJSON, packetJSON: stored.packetJSON)
+                return Response(status: 200, headers: [("Content-Type", "application/avro"),
+                                                       ("Content-Disposition", "attachment; filename=\"\(id).avro\"")], body: bytes)
+            } catch {
+                Log.serve("/rubin/\(id)/avro/: \(error)")
+                return Responses.error(500, "the alert cannot be written back as its packet", as: .json)
+            }
         case .latest:
             guard let newest = try archive.read({ try $0.rubinLatest() }) else {
                 return Responses.error(404, "no Rubin alert is stored yet", as: .json)
@@ -104,6 +117,11 @@ extension AlertService {
         case .notFound:
             return Responses.error(404, "no such page: \(request.path.prefix(200))", as: representation)
         }
+    }
+
+    private static func isAvro(_ route: RubinRoute) -> Bool {
+        if case .avro = route { return true }
+        return false
     }
 
     private static func isCutout(_ route: RubinRoute) -> Bool {
