@@ -228,3 +228,31 @@ def test_sample_alert_of_every_version_written_back(make_database, ingest, start
         packet = next(fastavro.reader(handle))
     record, _ = written_back(start_server(db), packet["diaSource"]["diaSourceId"])
     assert equal(record, packet)
+
+
+def test_pages_in_html(server, packets):
+    home = request(server.url + "/", headers={"Accept": "text/html"})
+    assert 'href="/rubin/"' in home.text, "the home page offers Rubin's alerts beside ZTF's"
+    listing = request(server.url + "/rubin/?band=i", headers={"Accept": "text/html"})
+    assert listing.status == 200 and listing.content_type == "text/html"
+    for key, packet in packets.items():
+        assert (f'href="/rubin/{key}/"' in listing.text) == (packet["diaSource"]["band"] == "i")
+    key, packet = next((k, p) for k, p in packets.items() if p["prvDiaSources"])
+    page = request(server.url + f"/rubin/{key}/", headers={"Accept": "text/html"})
+    assert page.status == 200 and f'/rubin/{key}/cutout/Science/?format=png' in page.text
+    assert f'href="/rubin/{packet["prvDiaSources"][0]["diaSourceId"]}/"' in page.text
+    obj = request(server.url + f"/rubin/objects/{packet['diaSource']['diaObjectId']}/", headers={"Accept": "text/html"})
+    assert obj.status == 200 and "Band i: detections" in obj.text
+    bad = request(server.url + "/rubin/?psfFlux__gte=x", headers={"Accept": "text/html"})
+    assert bad.status == 400 and "psfFlux__gte" in bad.text
+
+
+def test_latest_and_metrics(server, packets):
+    newest = max(packets.values(), key=lambda p: (p["diaSource"]["midpointMjdTai"], p["diaSource"]["diaSourceId"]))["diaSource"]
+    latest = get(server, "/rubin/latest/").json()
+    assert latest["diaSourceId"] == newest["diaSourceId"]
+    assert latest["midpointMjdTai"] == newest["midpointMjdTai"]
+    metrics = request(server.url + "/metrics").text
+    assert "\nalertdb_rubin_alerts_loaded_total 100\n" in metrics
+    assert f"\nalertdb_rubin_newest_alert_mjd_tai {newest['midpointMjdTai']!r}\n" in metrics
+    assert "\nalertdb_alerts_loaded_total 0\n" in metrics, "ZTF's count is ZTF's alone"

@@ -148,7 +148,7 @@ public enum RubinStore {
     public static func latest(db: Connection) throws -> (diaSourceId: Int64, midpointMjdTai: Double)? {
         let result = try db.execute("""
             SELECT "diaSourceId", "midpointMjdTai" FROM dia_source WHERE "midpointMjdTai" IS NOT NULL AND "midpointMjdTai" <> 'NaN'
-            ORDER BY "midpointMjdTai" DESC LIMIT 1
+            ORDER BY "midpointMjdTai" DESC, "diaSourceId" DESC LIMIT 1
             """)
         guard result.rowCount == 1 else { return nil }
         return (try result[0].decode("diaSourceId"), try result[0].decode("midpointMjdTai"))

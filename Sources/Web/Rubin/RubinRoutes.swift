@@ -113,7 +113,8 @@ extension AlertService {
             body.set("time", .string(RubinTime.isoTime(mjdTai: newest.midpointMjdTai)))
             body.set("age_seconds", .real(((JulianDate.now - RubinTime.julianDateUTC(mjdTai: newest.midpointMjdTai)) * 86_400).rounded()))
             body.set("url", .string("\(links.base)/rubin/\(newest.diaSourceId)/"))
-            return Responses.json(body)
+            // Every digit of the time, as the other Rubin routes give it (ZTF's print 15).
+            return Response(status: 200, headers: [("Content-Type", "application/json")], body: Array(body.serialized().utf8))
         case .notFound:
             return Responses.error(404, "no such page: \(request.path.prefix(200))", as: representation)
         }
