@@ -145,13 +145,17 @@ def add_paths(paths: dict, read_operation, head_of, oversize) -> dict:
                 {"name": "kind", "in": "path", "required": True, "schema": {"type": "string", "enum": ["Science", "Template", "Difference"]}},
                 query("format", "png for an image, absent for the stamp as received", {"type": "string", "enum": ["png"]}),
                 query("stretch", "with format=png: zscale (default) or asinh", {"type": "string", "enum": ["zscale", "asinh"]})])
+    avro = read_operation("A Rubin alert as the packet it arrived as: an Avro container with its writer schema",
+                          {"description": "the packet", "content": {"application/avro": {"schema": {"type": "string", "format": "binary"}}}},
+                          params=[ref("diaSourceId", "parameters")])
     latest = read_operation("The newest Rubin alert and its age",
                             {"description": "its diaSourceId, time and age", "content": {"application/json": {"schema": ref("RubinLatest")}}},
                             params=[fmt])
-    for operation in (source, obj, cutout, latest):
+    for operation in (source, obj, cutout, latest, avro):
         operation["responses"]["404"]["description"] = "no such Rubin alert, object or stamp"
     for path, operation in (("/rubin/", sources), ("/rubin/objects/", objects), ("/rubin/latest/", latest),
                             ("/rubin/{diaSourceId}/", source), ("/rubin/{diaSourceId}/cutout/{kind}/", cutout),
+                            ("/rubin/{diaSourceId}/avro/", avro),
                             ("/rubin/objects/{diaObjectId}/", obj)):
         paths[path] = {"get": oversize(operation), "head": head_of(oversize(operation))}
     return paths

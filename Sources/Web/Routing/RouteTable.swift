@@ -38,6 +38,8 @@ struct RouteDescription: Sendable {
                          summary: "One Rubin alert with the history and forced photometry its packet carried, its object and stamps."),
         RouteDescription(method: "GET", path: "/rubin/<diaSourceId>/cutout/<kind>/", route: .rubin(.cutout(0, kind: "Science")),
                          summary: "A Rubin stamp (Science, Template or Difference) as received: FITS; ?format=png for a PNG."),
+        RouteDescription(method: "GET", path: "/rubin/<diaSourceId>/avro/", route: .rubin(.avro(0)),
+                         summary: "A Rubin alert as the packet it arrived as: an Avro container with its writer schema."),
         RouteDescription(method: "GET", path: "/rubin/objects/", route: .rubin(.objects),
                          summary: "Rubin's objects (their latest state) matching the filters, newest first."),
         RouteDescription(method: "GET", path: "/rubin/objects/<diaObjectId>/", route: .rubin(.object(0)),
