@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 import openapi_objects
+import openapi_rubin
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT / "Sources" / "Store" / "Listing" / "FilterCatalogue.swift"
@@ -684,7 +685,7 @@ def document() -> dict:
             "title": "alertdb",
             "version": "1",
             "description": (
-                "A queryable database of ZTF alert packets with a MARS-compatible API. Every route "
+                "A queryable database of ZTF alert packets with a MARS-compatible API, and of Rubin's under /rubin/. Every route "
                 "answers JSON with `?format=json` or `Accept: application/json`, HTML otherwise; "
                 "trailing slashes are optional; empty parameter values are ignored; unknown "
                 "parameters are a 400. Only GET and HEAD are allowed, and POST on `/`; any other "
@@ -697,8 +698,9 @@ def document() -> dict:
             ),
         },
         "servers": [{"url": "http://127.0.0.1:8080"}],
-        "paths": openapi_objects.add_paths(paths(), read_operation, head_of, table_response, preflight),
-        "components": openapi_objects.add_components(components()),
+        "paths": openapi_rubin.add_paths(openapi_objects.add_paths(paths(), read_operation, head_of, table_response, preflight),
+                                         read_operation, head_of, oversize),
+        "components": openapi_rubin.add_components(openapi_objects.add_components(components())),
         # Anonymous requests are served; a token only changes the budget.
         "security": [{}, {"token": []}, {"tokenParameter": []}],
     }

@@ -34,13 +34,14 @@ def server_url(env, database):
     return f"postgresql://{env['PGUSER']}@{env['PGHOST']}:{env['PGPORT']}/{database}"
 
 
-def synthetic_packets(alertdb, count):
-    """A folder of `count` synthetic packets (`alertdb-bench synth`, kept in .local/bench), read once
-    so that every run finds them in the page cache."""
-    directory = os.path.join(ROOT, ".local", "bench", f"packets-{count}")
+def synthetic_packets(alertdb, count, survey="ztf"):
+    """A folder of `count` synthetic packets of `survey` (ztf or rubin; `alertdb-bench synth`, kept
+    in .local/bench), read once so that every run finds them in the page cache."""
+    name = f"packets-{count}" if survey == "ztf" else f"{survey}-packets-{count}"
+    directory = os.path.join(ROOT, ".local", "bench", name)
     if not os.path.exists(os.path.join(directory, ".complete")):
         shutil.rmtree(directory, ignore_errors=True)
-        sh(bench_tool(alertdb), "synth", str(count), directory)
+        sh(bench_tool(alertdb), "synth", "--survey", survey, str(count), directory)
         open(os.path.join(directory, ".complete"), "w").close()
     for entry in os.scandir(directory):
         with open(entry.path, "rb") as packet:

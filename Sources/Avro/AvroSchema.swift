@@ -29,11 +29,19 @@ public enum AvroKind: Sendable, Equatable {
 /// A reference-counted Avro schema (an `avro_schema_t`), read-only.
 public final class AvroSchema: @unchecked Sendable {
     let raw: avro_schema_t
+    /// The JSON text the schema was parsed from, when it was parsed from text.
+    let original: String?
 
-    /// Takes a new reference to `raw`.
-    init(retaining raw: avro_schema_t) {
+    /// Takes a new reference to `raw`; `original` is the text it was parsed from, if any.
+    init(retaining raw: avro_schema_t, original: String? = nil) {
         self.raw = avro_schema_incref(raw)
+        self.original = original
     }
+
+    /// The schema as it was written: the text it was parsed from, else Avro C's JSON. Avro C
+    /// writes no attribute it does not use (a `logicalType`, a `doc`), which a packet written
+    /// back with its schema must keep.
+    public var definition: String { original ?? json }
 
     deinit { avro_schema_decref(raw) }
 
@@ -127,7 +135,7 @@ extension AvroSchema {
         guard avro_schema_from_json_length(json, json.utf8.count, &schema) == 0, let schema else {
             throw avroError("invalid schema")
         }
-        self.init(retaining: schema)
+        self.init(retaining: schema, original: json)
         avro_schema_decref(schema)
     }
 }

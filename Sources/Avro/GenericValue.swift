@@ -66,7 +66,7 @@ public final class SchemaCache {
             p.withMemoryRebound(to: CChar.self) { avro_schema_from_json_length($0.baseAddress, $0.count, &schema) }
         }
         guard status == 0, let schema else { throw avroError("invalid writer schema in the container header") }
-        let parsed = AvroSchema(retaining: schema)
+        let parsed = AvroSchema(retaining: schema, original: String(decoding: json, as: UTF8.self))
         avro_schema_decref(schema)
         let value = try GenericValue(schema: parsed)
         if entries.count >= capacity { entries.removeAll() }

@@ -59,3 +59,47 @@ private final class MemoryStream {
         size.deallocate()
     }
 }
+
+extension MemoryContainer {
+    /// A container holding the single record `value` of `schema`, with the schema's own text
+    /// (`AvroSchema.definition`) in its header: Avro C's writer would put its own JSON there,
+    /// without the attributes it does not use (`logicalType`), and a reader would then decode
+    /// a timestamp-micros field as a plain long. The header and block are laid out as the Avro
+    /// specification says; the datum is encoded by Avro C.
+    public static func bytes(keepingSchemaText schema: AvroSchema, value: AvroValue) throws -> [UInt8] {
+        var raw = value.raw
+        var size = 0
+        _ = avro_value_sizeof(&raw, &size)
+        var datum = [UInt8](repeating: 0, count: size)
+        let written = datum.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                guard let writer = avro_writer_memory(chars.baseAddress, Int64(chars.count)) else { return -1 }
+                defer { avro_writer_free(writer) }
+                return avro_value_write(writer, &raw)
+            }
+        }
+        guard written == 0 else { throw avroError("cannot write the record") }
+        var sync = [UInt8](repeating: 0, count: 16)
+        for i in sync.indices { sync[i] = UInt8.random(in: 0...255) }
+        var out = ContainerHeader.magic
+        out += long(2)
+        for (key, text) in [("avro.schema", Array(schema.definition.utf8)), ("avro.codec", Array("null".utf8))] {
+            out += long(key.utf8.count) + Array(key.utf8) + long(text.count) + text
+        }
+        out += long(0) + sync
+        out += long(1) + long(datum.count) + datum + sync
+        return out
+    }
+
+    /// An Avro long: zig-zag, then base-128 varint.
+    private static func long(_ value: Int) -> [UInt8] {
+        var n = UInt64(bitPattern: Int64(value) << 1 ^ Int64(value) >> 63)
+        var bytes: [UInt8] = []
+        repeat {
+            let low = UInt8(n & 0x7F)
+            n >>= 7
+            bytes.append(n == 0 ? low : low | 0x80)
+        } while n != 0
+        return bytes
+    }
+}

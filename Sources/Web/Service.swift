@@ -23,6 +23,7 @@ public final class AlertService: Sendable {
     let crossOrigin: CrossOrigin?
     /// The columns of the alert listing as a table (CSV, VOTable), from the schema.
     let alertColumns: [DataTable.Column]
+    let rubinCatalogue = RubinCatalogueCache()
 
     /// Header fields of every response. The pages have no scripts, one inline stylesheet, images
     /// of this site (and the empty `data:` icon) and a form that submits here, so the policy
@@ -125,6 +126,7 @@ public final class AlertService: Sendable {
             case .health: return try health(request)
             case .help: return help(try requested.get().withoutTables())
             case .metrics: return metricsText()
+            case .rubin(let rubinRoute): return try rubin(rubinRoute, request, representation)
             case .notFound: return Responses.error(404, "no such page", as: representation)
             }
         } catch let error as ParameterError {

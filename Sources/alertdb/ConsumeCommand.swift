@@ -47,6 +47,10 @@ struct ConsumeCommand: ParsableCommand {
                                valueName: "file"))
     var wireSchema: String?
 
+    @Option(help: ArgumentHelp("Schema registry (Confluent API) resolving the schema ids of framed messages; without it, "
+                               + "Rubin's schemas bundled with alertdb (ALERTDB_SCHEMA_REGISTRY).", valueName: "url"))
+    var schemaRegistry: String?
+
     @Option(help: ArgumentHelp("Serve Prometheus metrics on 127.0.0.1:PORT/metrics (ALERTDB_CONSUME_METRICS_PORT).", valueName: "port"))
     var metricsPort: Int?
 
@@ -63,6 +67,7 @@ struct ConsumeCommand: ParsableCommand {
             ("DATABASE_URL", database), ("ALERTDB_KAFKA_BROKERS", brokers), ("ALERTDB_KAFKA_TOPICS", topics),
             ("ALERTDB_KAFKA_GROUP", group), ("ALERTDB_CONSUME_BATCH_SIZE", batchSize.map(String.init)),
             ("ALERTDB_CONSUME_BATCH_SECONDS", batchSeconds.map { String($0) }), ("ALERTDB_WIRE_SCHEMA", wireSchema),
+            ("ALERTDB_SCHEMA_REGISTRY", schemaRegistry),
             ("ALERTDB_CONSUME_METRICS_PORT", metricsPort.map(String.init)),
             ("ALERTDB_KAFKA_OPTIONS", kafkaSettings.isEmpty ? nil : kafkaSettings.joined(separator: " ")),
         ]
@@ -84,6 +89,7 @@ struct ConsumeCommand: ParsableCommand {
             ingest.options.batchSize = settings.batchSize
             ingest.options.batchSeconds = settings.batchSeconds
             ingest.options.idleExit = idleExit
+            ingest.options.schemaRegistry = settings.schemaRegistry
             if let path = settings.wireSchemaPath {
                 do {
                     ingest.options.wireSchema = try AvroSchema(json: String(contentsOfFile: path, encoding: .utf8))

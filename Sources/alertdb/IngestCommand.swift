@@ -7,7 +7,8 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Load alert packets into the database.",
         discussion: """
-            Each PATH is an Avro alert packet, a directory (read recursively), a .tar or .tar.gz
+            Each PATH is an Avro alert packet (ZTF's or Rubin's, a container file or one message in
+            the Confluent wire format), a directory (read recursively), a .tar or .tar.gz
             archive of packets, or - for standard input. Loading is idempotent: alerts already
             stored are counted as duplicates. Inputs that cannot be loaded are recorded in the
             reject table with the reason. Exits non-zero only when nothing could be loaded or the
@@ -20,12 +21,17 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Alerts per transaction.")
     var batchSize = 500
 
+    @Option(help: ArgumentHelp("Schema registry (Confluent API) for files holding one Confluent-framed message; "
+                               + "without it, Rubin's schemas bundled with alertdb.", valueName: "url"))
+    var schemaRegistry: String?
+
     @Argument(help: ArgumentHelp("Packets, directories, archives, or - for stdin.", valueName: "path"))
     var paths: [String]
 
     func run() throws {
         var ingest = FileIngest(inputs: paths, database: db.connectionString)
         ingest.options.batchSize = max(1, batchSize)
+        ingest.options.schemaRegistry = schemaRegistry
         let showProgress = isatty(STDERR_FILENO) == 1
         if showProgress {
             ingest.options.progress = { summary in

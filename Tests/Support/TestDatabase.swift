@@ -11,6 +11,8 @@ public enum Repository {
     public static let sharedAlerts = root.appendingPathComponent("../shared/alerts").standardizedFileURL
     public static let v3Alerts = sharedAlerts.appendingPathComponent("ztf-v3")
     public static let alerts2017 = sharedAlerts.appendingPathComponent("ztf-2017")
+    /// The 100 Rubin packets of schema 9.0, as a broker rewrote them.
+    public static let rubinAlerts = root.appendingPathComponent("../shared/rubin/alerts-9.0").standardizedFileURL
     public static let migrations = root.appendingPathComponent("Migrations")
 }
 

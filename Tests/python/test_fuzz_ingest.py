@@ -6,6 +6,9 @@ exits 0, or 1 with "nothing could be loaded" when no input of the run loaded; an
 that did not load is in the `reject` table with a reason. An input counts as loaded when
 fastavro reads it and every alert in it is stored.
 
+The inputs are ZTF packets and Rubin packets, the latter as container files and as single
+messages in the Confluent wire format (read with the schemas bundled with alertdb).
+
 Mutations: bit flips, truncations, inserted and deleted runs of bytes, ten-byte varints of
 extreme values written anywhere, and the size fields of each format (Avro block counts and
 sizes, metadata and string lengths; tar sizes, long names and pax headers, with checksums
@@ -32,6 +35,7 @@ from pathlib import Path
 import fastavro
 import pytest
 
+from rubin_framing import framed_rubin_message, rubin_alert_ids
 from crafted import BLOCK, fix_checksum, header_offsets, read_long, shared_packets, tar_of, zigzag
 
 FIXED_SEED = 20261201
@@ -281,6 +285,8 @@ def tar_members(data: bytes) -> list[bytes] | None:
 
 
 def read_container(data: bytes) -> list[int]:
+    if data[:1] == b"\0":
+        return rubin_alert_ids(data)
     try:
         records = list(fastavro.reader(io.BytesIO(data)))
     except Exception:
@@ -289,7 +295,7 @@ def read_container(data: bytes) -> list[int]:
         records = list(fastavro.reader(io.BytesIO(essential_metadata_only(data))))
     if not records:
         raise ValueError("no records")
-    return [record["candid"] for record in records]
+    return [record["diaSource"]["diaSourceId"] if "diaSource" in record else record["candid"] for record in records]
 
 
 def essential_metadata_only(data: bytes) -> bytes:
@@ -344,6 +350,10 @@ def test_mutated_inputs_never_crash_ingest_and_every_failure_is_rejected(
         print(f"\nfuzz seed {seed} ({INPUTS_PER_SEED} inputs; replay with ALERTDB_FUZZ_SEED={seed})")
     sources = [p.read_bytes() for p in shared_packets(shared_dir)]
     sources += [p.read_bytes() for p in shared_packets(shared_dir, "ztf-2017")[::50]]
+    # Rubin's packets, about one input in six: containers, and the same alerts framed.
+    rubin = [p.read_bytes() for p in sorted((shared_dir / "rubin" / "alerts-9.0").glob("*.avro"))[:8]]
+    rubin += [framed_rubin_message(packet) for packet in rubin]
+    sources += rubin * max(1, len(sources) // (5 * len(rubin)))
     folders = [tmp_path / f"run{n}" for n in range(PROCESSES)]
     for folder in folders:
         folder.mkdir()
@@ -372,6 +382,7 @@ def test_mutated_inputs_never_crash_ingest_and_every_failure_is_rejected(
         if empty:
             problems.append(f"{folder.name}: {empty} rejects without a reason")
         stored = {candid for (candid,) in db.conn.execute("SELECT candid FROM candidate")}
+        stored |= {key for (key,) in db.conn.execute('SELECT "diaSourceId" FROM dia_source')}
         problems += check_folder(folder, db, stored)
     elapsed = time.monotonic() - started
     with capsys.disabled():

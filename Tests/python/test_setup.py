@@ -64,10 +64,15 @@ def sample_files(root: Path) -> list[Path]:
                   for path in folder.rglob("*") if path.is_file() and not path.name.startswith("."))
 
 
+def ztf_files(files: list[Path]) -> list[Path]:
+    """The ZTF packets of the samples (Rubin's are in Samples/rubin-*/)."""
+    return [path for path in files if not path.parent.name.startswith("rubin-")]
+
+
 def sample_candids(files: list[Path]) -> list[int]:
-    """The candids of the packets, as fastavro reads them."""
+    """The candids of the ZTF packets, as fastavro reads them."""
     candids = []
-    for path in files:
+    for path in ztf_files(files):
         with open(path, "rb") as packet:
             candids += [record["candid"] for record in fastavro.reader(packet)]
     return sorted(candids)
@@ -145,6 +150,7 @@ def test_a_fresh_clone_has_the_samples(fresh_clone, repo_root):
     for path in files:
         by_folder[path.relative_to(fresh_clone / "Samples").parts[0]] += 1
     assert by_folder["ztf-v3"] == 33 and 50 <= by_folder["ztf-2017"] <= 70, dict(by_folder)
+    assert by_folder["rubin-9.0"] == 5, dict(by_folder)
     assert sum(path.stat().st_size for path in files) < 4_500_000
     assert (fresh_clone / "Samples" / "README.md").is_file()
     # Nothing but the folders and their README at the top: setup loads every file below the folders.
@@ -176,7 +182,8 @@ def test_setup_in_a_fresh_clone_loads_and_serves_the_samples(fresh_clone, alertd
                 assert (summary.loaded, summary.duplicate) == (0, len(files)), summary.line
 
             with psycopg.connect(cluster_url(fresh_clone / ".local" / "pg")) as conn:
-                assert conn.execute("SELECT count(*) FROM candidate").fetchone()[0] == len(files)
+                assert conn.execute("SELECT count(*) FROM candidate").fetchone()[0] == len(ztf_files(files))
+                assert conn.execute("SELECT count(*) FROM dia_source").fetchone()[0] == len(files) - len(ztf_files(files))
             listing = all_pages(server.url, {})
             assert sorted(alert["candid"] for alert in listing) == candids
 
@@ -225,9 +232,10 @@ def test_the_local_clusters_settings_beat_the_shells(repo_root, alertdb_bin, clu
                  cwd=repo_root, env=env)
     summary = parse_summary(again.stdout + again.stderr)
     assert (summary.loaded, summary.duplicate) == (0, len(files)), summary.line
-    assert again.stdout.splitlines()[-2:] == [url, f"alertdb|{len(files)}"]
+    assert again.stdout.splitlines()[-2:] == [url, f"alertdb|{len(ztf_files(files))}"]
     with psycopg.connect(url) as conn:
-        assert conn.execute("SELECT count(*) FROM candidate").fetchone()[0] == len(files)
+        assert conn.execute("SELECT count(*) FROM candidate").fetchone()[0] == len(ztf_files(files))
+        assert conn.execute("SELECT count(*) FROM dia_source").fetchone()[0] == len(files) - len(ztf_files(files))
 
 
 def test_the_benchmarks_read_the_local_clusters_settings(repo_root, cluster, monkeypatch):

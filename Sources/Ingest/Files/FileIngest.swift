@@ -15,6 +15,9 @@ public struct FileIngest {
         public var batchBytes = 24 << 20
         /// Calls back after each stored batch with the running totals.
         public var progress: (@Sendable (IngestSummary) -> Void)?
+        /// The schema registry that resolves the schema ids of files holding one Confluent-framed
+        /// message (nil: Rubin's schemas bundled with alertdb).
+        public var schemaRegistry: String?
 
         public init() {}
     }
@@ -42,7 +45,8 @@ public struct FileIngest {
                 // New writer schemas are registered on a connection of the decoding side's own,
                 // outside the loader's transactions.
                 let registry = SchemaRegistry(db: try Connection(database))
-                let decoder = PacketDecoder(columns: columns) { try registry.register(definition: $0.json) }
+                let wireSchemas = WireSchemas(registry: try options.schemaRegistry.map { try SchemaRegistryClient(url: $0) })
+                let decoder = PacketDecoder(columns: columns, wireSchemas: wireSchemas) { try registry.register(definition: $0.definition) }
                 var batch = AlertBatch()
                 try PacketSource(inputs: inputs).forEach { item in
                     switch item {
@@ -115,6 +119,7 @@ extension AlertBatch {
         for outcome in outcomes {
             switch outcome {
             case .alert(let alert): append(alert)
+            case .rubin(let alert): append(alert)
             case .rejected(let reject): append(reject)
             }
         }

@@ -123,9 +123,12 @@ final class AlertLayout {
         unmappedCandidateFields = candidateRecord.enumerated().filter { !usedCandidate.contains($0.offset) }.map { ($0.element.name, $0.offset) }
         candidateFields = NamedFields(candidateRecord)
 
-        // Cutouts: every alert field named cutoutXxx holding a record.
+        // Cutouts: every alert field named cutoutScience, cutoutTemplate or cutoutDifference
+        // holding a record. Another name (a damaged schema's `cutoutSciencf`) would break the
+        // cutout table's check on kind, and end the run: its field goes to extra instead.
         var cutouts: [CutoutLayout] = []
-        for (i, f) in alertFields.enumerated() where f.name.hasPrefix("cutout") && f.schema.nonNull.kind == .record {
+        for (i, f) in alertFields.enumerated() where f.name.hasPrefix("cutout") && f.schema.nonNull.kind == .record
+            && ["Science", "Template", "Difference"].contains(String(f.name.dropFirst("cutout".count))) {
             let record = f.schema.nonNull.fields
             let fileName = record.firstIndex { $0.name == "fileName" }
             let stampData = record.firstIndex { $0.name == "stampData" && $0.schema.storedKind == .bytes }

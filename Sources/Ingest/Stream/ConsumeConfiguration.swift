@@ -16,6 +16,8 @@ public struct ConsumeConfiguration: Sendable {
     public let batchSeconds: Double
     /// The file of the writer schema of Confluent-framed messages, if any.
     public let wireSchemaPath: String?
+    /// The schema registry that resolves the schema ids of Confluent-framed messages, if any.
+    public let schemaRegistry: String?
 
     /// Every value is checked here, so that a mistake stops the start and names the setting.
     public init(flags: [String: String], environment: [String: String], file: [String: String]) throws {
@@ -40,5 +42,7 @@ public struct ConsumeConfiguration: Sendable {
         batchSeconds = try read.number("ALERTDB_CONSUME_BATCH_SECONDS", 0.01...3600)
         let schema = read.text("ALERTDB_WIRE_SCHEMA")
         wireSchemaPath = schema.isEmpty ? nil : schema
+        let registry = read.text("ALERTDB_SCHEMA_REGISTRY")
+        schemaRegistry = registry.isEmpty ? nil : registry
     }
 }

@@ -10,10 +10,11 @@ final class StreamDecoder {
     private let decoder: PacketDecoder
     private let wireReader: DatumReader?
 
-    init(database: String, wireSchema: AvroSchema?, stop: StopSignal) throws {
+    init(database: String, wireSchema: AvroSchema?, schemaRegistry: String?, stop: StopSignal) throws {
         let db = try Connection(database)
         let registry = RetryingSchemaRegistry(database: database, db: db, stop: stop)
-        decoder = PacketDecoder(columns: try StoreColumns.read(from: db), registerSchema: registry.register)
+        let wireSchemas = WireSchemas(registry: try schemaRegistry.map { try SchemaRegistryClient(url: $0) })
+        decoder = PacketDecoder(columns: try StoreColumns.read(from: db), wireSchemas: wireSchemas, registerSchema: registry.register)
         wireReader = try wireSchema.map { try DatumReader(schema: $0) }
     }
 
@@ -21,8 +22,8 @@ final class StreamDecoder {
     func decode(_ message: KafkaMessage) throws -> [PacketDecoder.Outcome] {
         let source = "kafka:\(message.topic)/\(message.partition)@\(message.offset)"
         let bytes = message.payload
-        if let wireReader, bytes.count > 5, bytes[0] == 0 {
-            return [try decoder.decode(datum: bytes[5...], with: wireReader, source: source, bytes: bytes)]
+        if let wireReader, WireFormat.isFramed(bytes) {
+            return [try decoder.decode(datum: bytes[WireFormat.headerSize...], with: wireReader, source: source, bytes: bytes)]
         }
         return try decoder.decode(bytes, source: source)
     }
@@ -44,7 +45,7 @@ final class RetryingSchemaRegistry {
             do {
                 let db = try self.db ?? Connection(database)
                 self.db = db
-                return try SchemaRegistry(db: db).register(definition: schema.json)
+                return try SchemaRegistry(db: db).register(definition: schema.definition)
             } catch let error as PostgresError where error.isConnectionFailure {
                 self.db = nil
                 throw error

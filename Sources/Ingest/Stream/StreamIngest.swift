@@ -24,6 +24,9 @@ public struct StreamIngest: Sendable {
         public var idleExit: Double?
         /// The writer schema of messages in the Confluent wire format (magic byte, schema id, datum).
         public var wireSchema: AvroSchema?
+        /// The schema registry that resolves the schema ids of other framed messages (nil:
+        /// Rubin's schemas bundled with alertdb).
+        public var schemaRegistry: String?
 
         public init() {}
     }

@@ -13,7 +13,8 @@ struct StreamReader: Sendable {
     /// Polls until stopped (or idle for `options.idleExit`), sending each batch when it is
     /// full or old enough, and the batch in hand at the end.
     func run(into pipeline: Pipeline<PendingBatch>) throws {
-        let decoder = try StreamDecoder(database: database, wireSchema: options.wireSchema, stop: stop)
+        let decoder = try StreamDecoder(database: database, wireSchema: options.wireSchema,
+                                        schemaRegistry: options.schemaRegistry, stop: stop)
         var pending = PendingBatch()
         var lastMessage = Date()
         var assigned = false

@@ -45,6 +45,7 @@ public struct Setting: Sendable {
         Setting("ALERTDB_CONSUME_BATCH_SIZE", "500", "messages per transaction at most"),
         Setting("ALERTDB_CONSUME_BATCH_SECONDS", "1", "seconds after its first message by which a batch is stored"),
         Setting("ALERTDB_WIRE_SCHEMA", "", "Avro schema file of messages in the Confluent wire format (empty: container files)"),
+        Setting("ALERTDB_SCHEMA_REGISTRY", "", "schema registry URL for Confluent-framed messages (empty: Rubin's schemas bundled with alertdb)"),
     ]
 
     /// `alertdb retention`: how long each table's rows are kept (never, or 90d, 6m, 1y).

@@ -11,12 +11,14 @@ public final class AlertLoader {
     private let db: Connection
     private let candidateColumns: [String]
     private let historyColumns: [String]
+    private let rubin: RubinLoader
     private static let cutoutColumns = ["candid", "kind", "file_name", "stamp_data", "jd"]
 
     public init(db: Connection, columns: StoreColumns) throws {
         self.db = db
         candidateColumns = columns.candidate.map(\.name)
         historyColumns = columns.history.map(\.name)
+        rubin = RubinLoader(db: db, columns: columns.rubin)
     }
 
     /// Stores one batch. Several loaders may store the same alerts at once (consumers of one
@@ -67,13 +69,21 @@ public final class AlertLoader {
             // After the rows they are computed from, in the same transaction.
             try ObjectTable.refresh(Set(fresh.lazy.map(\.objectId)), db: db)
         }
+        // Rubin's alerts beside ZTF's, in the same transaction.
+        let rubinCounts = try rubin.store(batch.rubinAlerts)
+        counts.loaded += rubinCounts.loaded
+        counts.duplicate += rubinCounts.duplicate
+        counts.historyRows += rubinCounts.historyRows
         if !batch.rejects.isEmpty {
             counts.rejected = batch.rejects.count
             try storeRejects(batch.rejects)
         }
-        if counts.loaded > 0 {
+        if !fresh.isEmpty {
             // Last, so that concurrent loaders hold this one row's lock only while committing.
-            try db.execute("UPDATE alert_count SET stored = stored + \(counts.loaded), last_stored_at = now()")
+            try db.execute("UPDATE alert_count SET stored = stored + \(fresh.count), last_stored_at = now()")
+        }
+        if rubinCounts.loaded > 0 {
+            try db.execute("UPDATE alert_count SET rubin_stored = rubin_stored + \(rubinCounts.loaded), rubin_last_stored_at = now()")
         }
         return counts
     }

@@ -33,11 +33,14 @@ extension Connection {
 public struct StoreColumns: Sendable {
     public let candidate: [TableColumn]
     public let history: [TableColumn]
+    /// Those of the Rubin tables.
+    public let rubin: RubinColumns
 
     /// The columns COPY fills: everything the database does not generate itself.
-    public init(candidate: [TableColumn], history: [TableColumn]) {
+    public init(candidate: [TableColumn], history: [TableColumn], rubin: RubinColumns) {
         self.candidate = candidate.filter { !$0.isGenerated }
         self.history = history.filter { !$0.isGenerated }
+        self.rubin = rubin
     }
 
     public static func read(from db: Connection) throws -> StoreColumns {
@@ -45,6 +48,6 @@ public struct StoreColumns: Sendable {
         guard !candidate.isEmpty, !history.isEmpty else {
             throw AlertDBError.database("the database has no alertdb tables (\(db.target)); run `alertdb migrate` first")
         }
-        return StoreColumns(candidate: candidate, history: history)
+        return StoreColumns(candidate: candidate, history: history, rubin: try RubinColumns.read(from: db))
     }
 }

@@ -30,7 +30,7 @@ extension Pages {
             Every page has a JSON twin: add <code>?format=json</code> or send <code>Accept: application/json</code>.
             The listings, object pages and photometry are also tables: <code>?format=csv</code> or <code>?format=votable</code>
             (<a href="#formats">CSV and VOTable</a>).</p>
-            <nav class="links"><a href="#pages">Pages</a><a href="#routes">Routes</a><a href="#filters">Filters</a><a href="#expressions">Expressions</a><a href="#values">Value formats</a><a href="#sorting">Sorting</a><a href="#pagination">Pagination</a><a href="#bulk">Bulk queries</a><a href="#json">JSON</a><a href="#formats">CSV and VOTable</a><a href="#fields">Candidate fields</a><a href="#objects">Objects</a><a href="#limits">Rate limits</a><a href="#errors">Errors</a><a href="#examples">Examples</a></nav>
+            <nav class="links"><a href="#pages">Pages</a><a href="#routes">Routes</a><a href="#filters">Filters</a><a href="#expressions">Expressions</a><a href="#values">Value formats</a><a href="#sorting">Sorting</a><a href="#pagination">Pagination</a><a href="#bulk">Bulk queries</a><a href="#json">JSON</a><a href="#formats">CSV and VOTable</a><a href="#fields">Candidate fields</a><a href="#objects">Objects</a><a href="#rubin">Rubin</a><a href="#limits">Rate limits</a><a href="#errors">Errors</a><a href="#examples">Examples</a></nav>
             <h2 id="pages">The pages</h2>
             <p><a href="/">The listing</a> shows the newest alerts first. Fill in any of the form's fields
             (empty fields are ignored) and press Search; the address of the result is the query, so it can be
@@ -119,6 +119,7 @@ extension Pages {
             writeFormatsHelp(into: &html)
             writeFieldHelp(candidateFields, into: &html)
             writeObjectHelp(into: &html)
+            writeRubinHelp(into: &html)
             writeLimitsHelp(limits, into: &html)
             html.raw("""
             <h2 id="errors">Errors</h2>

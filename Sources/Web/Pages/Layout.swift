@@ -15,11 +15,11 @@ extension Pages {
         html.raw(" · alertdb</title><link rel=\"icon\" href=\"data:,\"><style>")
         html.raw(stylesheet)
         html.raw("</style></head><body>\n<header class=\"site\"><a class=\"brand\" href=\"/\">alertdb</a>")
-        html.raw("<nav><a href=\"/\">Alerts</a><a href=\"/objects/\">Objects</a><a href=\"/latest/\">Latest</a><a href=\"/help/\">Help</a></nav>")
+        html.raw("<nav><a href=\"/\">Alerts</a><a href=\"/objects/\">Objects</a><a href=\"/latest/\">Latest</a><a href=\"/rubin/\">Rubin alerts</a><a href=\"/rubin/objects/\">Rubin objects</a><a href=\"/help/\">Help</a></nav>")
         if let latest { writeLatestLine(latest, into: &html, className: "latest") }
         html.raw("</header>\n<main>\n")
         body(&html)
-        html.raw("\n</main>\n<footer>alertdb · ZTF alerts · <a href=\"/help/\">how to use the pages and the API</a></footer>\n</body></html>\n")
+        html.raw("\n</main>\n<footer>alertdb · ZTF and Rubin alerts · <a href=\"/help/\">how to use the pages and the API</a></footer>\n</body></html>\n")
         return html.output
     }
 

@@ -26,6 +26,15 @@ extension AlertService {
             if let last = stored.lastStoredAt {
                 text.gauge("alertdb_last_load_timestamp_seconds", "When an alert was last stored (Unix time).", last)
             }
+            // Rubin's, beside ZTF's (which keep their names, for the dashboards that read them).
+            text.counter("alertdb_rubin_alerts_loaded_total", "Rubin alerts stored in the archive.", Double(stored.rubinStored))
+            if let mjd = stored.rubinNewestMjdTai, let age = stored.newestRubinAlertAge() {
+                text.gauge("alertdb_rubin_newest_alert_mjd_tai", "Observation time (MJD TAI) of the newest Rubin alert stored.", mjd)
+                text.gauge("alertdb_rubin_newest_alert_age_seconds", "Seconds since the newest stored Rubin alert was observed.", age)
+            }
+            if let last = stored.rubinLastStoredAt {
+                text.gauge("alertdb_rubin_last_load_timestamp_seconds", "When a Rubin alert was last stored (Unix time).", last)
+            }
         }
         text.gauge("alertdb_database_up", "Whether the archive's figures could be read from the database.",
                    stored == nil ? 0 : 1)

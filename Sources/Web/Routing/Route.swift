@@ -17,6 +17,8 @@ enum Route: Equatable {
     case health
     case help
     case metrics
+    /// Under `/rubin/`: Rubin's alerts and objects.
+    case rubin(RubinRoute)
     case notFound
 
     /// The cutout kinds, as stored and as written in URLs.
@@ -27,6 +29,8 @@ enum Route: Equatable {
         switch parts.count {
         case 0:
             self = .listing
+        case _ where parts[0] == "rubin":
+            self = .rubin(RubinRoute(parts.dropFirst()))
         case 1:
             switch parts[0] {
             case "latest": self = .latest
@@ -69,6 +73,7 @@ enum Route: Equatable {
     var parameters: Set<String>? {
         switch self {
         case .listing, .objects, .notFound: return nil
+        case .rubin(let route): return route.parameters
         case .detail, .photometry, .latest, .help, .object, .objectRedirect: return ["format"]
         case .cutout: return ["format", "stretch"]
         case .health: return ["max_age", "max_lag", "format"]
@@ -79,7 +84,7 @@ enum Route: Equatable {
     /// Routes without an HTML page (status, files): their errors come as JSON whatever was asked.
     var hasNoPage: Bool {
         switch self {
-        case .health, .metrics, .avro, .cutout: return true
+        case .health, .metrics, .avro, .cutout, .rubin(.cutout), .rubin(.latest), .rubin(.avro): return true
         default: return false
         }
     }
@@ -102,6 +107,7 @@ enum Route: Equatable {
         case .health: return "health"
         case .help: return "help"
         case .metrics: return "metrics"
+        case .rubin(let route): return route.metricsLabel
         case .notFound: return "not_found"
         }
     }
@@ -110,7 +116,7 @@ enum Route: Equatable {
     var rateLimitKind: RateLimiter.Kind? {
         switch self {
         case .health, .help, .metrics: return nil
-        case .cutout: return .cutout
+        case .cutout, .rubin(.cutout): return .cutout
         default: return .api
         }
     }

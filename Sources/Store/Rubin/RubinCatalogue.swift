@@ -1,0 +1,61 @@
+import Model
+import Postgres
+
+/// One Rubin table as the listings read it (`dia_source d` or `dia_object o`): its columns and
+/// types as the database reports them, read once when `serve` starts, so that a column a later
+/// schema version adds is a filter at once. Column names reach the SQL only from here.
+public struct RubinTable: Sendable {
+    public let name: String
+    /// The alias the statements use (`d`, `o`).
+    let alias: String
+    /// The key the listing is ordered and paged by (`diaSourceId`, `diaObjectId`), newest first.
+    public let key: String
+    /// Numeric and text columns, by name.
+    public let columnTypes: [String: PostgresType]
+    /// Compiles `where=` over the table's columns.
+    let expressions: ExpressionCompiler
+
+    init(name: String, alias: String, key: String, columns: [TableColumn]) {
+        (self.name, self.alias, self.key) = (name, alias, key)
+        let shown = columns.filter { ($0.type.isNumber || $0.type.isText) && $0.name != "schema_id" }
+        columnTypes = Dictionary(shown.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+        var catalogue: [ExpressionCatalogue.Column] = []
+        for column in shown.sorted(by: { $0.name < $1.name }) {
+            let sql: SQL = "\(SQL(unchecked: alias)).\(SQL.identifier(column.name))"
+            if column.type.isText {
+                catalogue.append(.init(name: column.name, kind: .text, value: sql, stored: (sql, nil)))
+            } else {
+                // NaN, which Rubin sends for what was not measured, reads as no value.
+                let presence: SQL? = column.type.isFloatingPoint ? "\(sql) <> 'NaN'" : nil
+                let value: SQL = column.type.isFloatingPoint ? "nullif(\(sql), 'NaN')" : sql
+                catalogue.append(.init(name: column.name, kind: .number(column.type), value: value, stored: (sql, presence)))
+            }
+        }
+        let position: (ra: SQL, dec: SQL)? = columnTypes["ra"] != nil && columnTypes["dec"] != nil
+            ? ("\(SQL(unchecked: alias)).ra", "\(SQL(unchecked: alias)).dec") : nil
+        expressions = ExpressionCompiler(catalogue: ExpressionCatalogue(columns: catalogue, position: position),
+                                         limits: ListingQuery.expressionLimits)
+    }
+
+    /// `alias."name"` for a column of the table.
+    func column(_ name: String) -> SQL { "\(SQL(unchecked: alias)).\(SQL.identifier(name))" }
+
+    /// The filters the listing takes, besides `cone` and `where`: every number column with
+    /// `__gt`, `__gte`, `__lt` and `__lte`, and every column for equality by its own name.
+    public var filterNames: [String] {
+        columnTypes.keys.sorted().flatMap { name in
+            [name] + (columnTypes[name]!.isNumber ? ["gt", "gte", "lt", "lte"].map { "\(name)__\($0)" } : [])
+        }
+    }
+}
+
+/// The Rubin tables the web service reads.
+public struct RubinCatalogue: Sendable {
+    public let sources: RubinTable
+    public let objects: RubinTable
+
+    public static func read(from db: Connection) throws -> RubinCatalogue {
+        RubinCatalogue(sources: RubinTable(name: "dia_source", alias: "d", key: "diaSourceId", columns: try db.columns(of: "dia_source")),
+                       objects: RubinTable(name: "dia_object", alias: "o", key: "diaObjectId", columns: try db.columns(of: "dia_object")))
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Model
+import Postgres
+
+/// A parsed request for a Rubin listing (`/rubin/` or `/rubin/objects/`): its filters as SQL
+/// conditions over the table, and which page. Filters are named as Rubin names its columns
+/// (`band=g`, `reliability__gte=0.9`, `psfFlux__gte=5000`, `diaObjectId=...`), plus `cone` and a
+/// `where=` expression in the alert listing's language; every value is bound as a parameter.
+/// The listing is newest first by the table's key (Rubin's ids grow with the visit); a page is
+/// `page=N` or the `cursor` of the previous page's `next` link.
+public struct RubinListingQuery: Sendable {
+    public static let controlParameters = ["page", "cursor"]
+
+    let conditions: [SQL]
+    /// The key value the page starts below (a cursor), if any.
+    let before: Int64?
+    public let page: Int
+    /// The filters as given (empty values dropped), for the next page's link.
+    public let filterItems: [(name: String, value: String)]
+
+    public static func parse(_ items: [(name: String, value: String)], table: RubinTable) throws -> RubinListingQuery {
+        var conditions: [SQL] = []
+        var page: Int?, before: Int64?, expression: String?
+        var cones = 0
+        var kept: [(name: String, value: String)] = []
+        var seen = Set<String>()
+        for (name, value) in items where !value.isEmpty {
+            guard seen.insert(name).inserted else {
+                throw ParameterError(name, "\(ValueParsing.clip(name)) is given more than once")
+            }
+            switch name {
+            case "page":
+                page = try ValueParsing.positiveInteger(value, name, max: ListingQuery.maxPage)
+                continue
+            case "cursor":
+                guard let key = Int64(value) else {
+                    throw ParameterError(name, "cursor is not valid; use the `next` link of the previous page")
+                }
+                before = key
+                continue
+            case "where":
+                guard value.contains(where: { !$0.isWhitespace }) else { continue }
+                expression = value
+            case "cone":
+                guard table.columnTypes["ra"] != nil else { throw ParameterError(name, "this listing has no positions") }
+                let cone = try ValueParsing.cone(value, name)
+                conditions.append("q3c_radial_query(\(table.column("ra")), \(table.column("dec")), \(cone.ra), \(cone.dec), \(cone.radius))")
+                cones += 1
+            default:
+                conditions.append(try condition(name, value, table: table))
+            }
+            guard conditions.count <= ListingQuery.maxFilters else {
+                throw ParameterError(name, "at most \(ListingQuery.maxFilters) filters can be combined in one query")
+            }
+            kept.append((name, value))
+        }
+        if let expression {
+            do {
+                conditions.append(try table.expressions.compile(
+                    expression, maxTerms: ListingQuery.maxFilters - conditions.count, maxCones: ListingQuery.maxCones - cones,
+                    termNote: conditions.isEmpty ? "" : " beside the query's other filters: a query combines at most \(ListingQuery.maxFilters)",
+                    coneNote: cones == 0 ? "" : " beside the query's cone").condition)
+            } catch {
+                throw ParameterError("where", "where: \(error)")
+            }
+        }
+        if page != nil && before != nil { throw ParameterError("cursor", "give either page or cursor, not both") }
+        return RubinListingQuery(conditions: conditions, before: before, page: page ?? 1, filterItems: kept)
+    }
+
+    /// `column=value` or `column__op=value` as a condition; NaN matches no comparison.
+    static func condition(_ name: String, _ value: String, table: RubinTable) throws -> SQL {
+        let parts = name.components(separatedBy: "__")
+        let operators: [String: FilterSpec.Operator] = ["gt": .greater, "gte": .greaterOrEqual, "lt": .less, "lte": .lessOrEqual]
+        guard parts.count <= 2, let type = table.columnTypes[parts[0]], parts.count == 1 || (operators[parts[1]] != nil && type.isNumber) else {
+            throw ParameterError(name, "unknown parameter '\(ValueParsing.clip(name))'; the filters are the table's columns "
+                                 + "(with __gt, __gte, __lt, __lte for numbers), cone and where: see /help/#rubin")
+        }
+        let column = table.column(parts[0])
+        let op = parts.count == 2 ? operators[parts[1]]! : .equal
+        if type.isText { return "\(column) = \(value)" }
+        if type.isInteger {
+            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            if let exact = Int64(trimmed) { return ConditionBuilder.compare(column, op, exact) }
+            // An integer no bigint holds, or an id that is not an integer, is a mistake, not a
+            // value that matches nothing.
+            if op == .equal { throw ParameterError(name, "\(name) must be an integer, not '\(ValueParsing.clip(value))'") }
+            if trimmed.drop(while: { $0 == "-" || $0 == "+" }).allSatisfy(\.isASCII) && trimmed.contains(where: \.isNumber)
+                && trimmed.drop(while: { $0 == "-" || $0 == "+" }).allSatisfy(\.isNumber) {
+                throw ParameterError(name, "\(name) must fit a 64-bit integer, not '\(ValueParsing.clip(value))'")
+            }
+        }
+        let number = try ValueParsing.real(value, name)
+        let compared = ConditionBuilder.compare(column, op, ConditionBuilder.literal(number, forColumnOf: type))
+        return type.isFloatingPoint ? "(\(compared) AND \(column) <> 'NaN')" : compared
+    }
+}

@@ -1,0 +1,176 @@
+import Model
+import Postgres
+
+/// One page of a Rubin listing: each row already JSON text, as PostgreSQL wrote it (numbers in
+/// their shortest exact form, NaN as "NaN").
+public struct RubinListingPage: Sendable {
+    public let rows: [String]
+    /// Exact up to `ListingPage.exactCountLimit`; beyond, that limit plus one.
+    public let count: Int
+    public let countIsCapped: Bool
+    /// The cursor of the next page, when there is one.
+    public let nextCursor: String?
+}
+
+/// The queries behind `/rubin/`: the listings of sources and objects, a source with its
+/// history and forced photometry, an object with its light curve, the stamps.
+public enum RubinStore {
+    /// A source as the listing shows it: its columns less what the detail carries, with the AB
+    /// magnitude of its difference flux.
+    static func sourceJSON(_ d: SQL) -> SQL {
+        """
+        (to_jsonb(\(d)) - 'extra' - 'diaObject' - 'prvDiaSourceIds' - 'prvDiaForcedSourceKeys' - 'schema_id'
+         || jsonb_build_object('mag', \(magnitude("\(d).\"psfFlux\""))))
+        """
+    }
+
+    /// `31.4 - 2.5 log10(flux)` for a flux in nJy; NULL when the flux is not positive (or NaN).
+    static func magnitude(_ flux: SQL) -> SQL {
+        "CASE WHEN \(flux) > 0 AND \(flux) <> 'NaN' THEN 31.4 - 2.5 * log((\(flux))::float8) END"
+    }
+
+    public static func listing(_ query: RubinListingQuery, table: RubinTable, limit: Int = ListingQuery.pageSize,
+                               db: Connection) throws -> RubinListingPage {
+        let filter = query.conditions.isEmpty ? "TRUE" : SQL.joined(query.conditions, separator: " AND ")
+        let key = table.column(table.key)
+        let after: SQL = query.before.map { "\(key) < \($0)" } ?? "TRUE"
+        let from: SQL = "\(SQL.identifier(table.name)) \(SQL(unchecked: table.alias))"
+        let cap = ListingPage.exactCountLimit
+        let count = try db.execute("SELECT count(*) AS n FROM (SELECT 1 FROM \(from) WHERE \(filter) LIMIT \(cap + 1)) s")[0]
+            .decode("n", as: Int.self)
+        let json: SQL = table.name == "dia_source" ? sourceJSON(SQL(unchecked: table.alias)) : "(to_jsonb(\(SQL(unchecked: table.alias))) - 'extra')"
+        let offset = (query.page - 1) * limit
+        let rows = try db.execute("""
+            SELECT \(key) AS key, \(json)::text AS json FROM \(from)
+            WHERE \(filter) AND \(after) ORDER BY \(key) DESC LIMIT \(limit + 1) OFFSET \(offset)
+            """).rows
+        let page = try rows.prefix(limit).map { try $0.decode("json", as: String.self) }
+        let next = rows.count > limit ? String(try rows[limit - 1].decode("key", as: Int64.self)) : nil
+        return RubinListingPage(rows: page, count: min(count, cap + 1), countIsCapped: count > cap, nextCursor: next)
+    }
+
+    /// A source: every stored field (`alert`, with `extra` and the diaObject as the packet gave
+    /// it), the history rows and forced photometry its packet carried, in packet order, the
+    /// object's latest state and the kinds of its stamps. Nil when no such source is stored.
+    public static func source(_ id: Int64, db: Connection) throws -> String? {
+        let result = try db.execute("""
+            SELECT jsonb_build_object(
+                'alert', \(sourceJSON("d")) || jsonb_build_object('extra', d.extra, 'diaObject', d."diaObject"),
+                'prvDiaSources', (SELECT coalesce(jsonb_agg(to_jsonb(p) - 'extra' || jsonb_build_object('mag', \(magnitude(#"p."psfFlux""#))) ORDER BY k.n), '[]')
+                                  FROM unnest(d."prvDiaSourceIds") WITH ORDINALITY AS k(id, n)
+                                  JOIN prv_dia_source p ON p."diaSourceId" = k.id),
+                'prvDiaForcedSources', (SELECT coalesce(jsonb_agg(to_jsonb(f) - 'extra' || jsonb_build_object('mag', \(magnitude(#"f."psfFlux""#))) ORDER BY f."midpointMjdTai", f."diaForcedSourceId"), '[]')
+                                        FROM prv_dia_forced_source f
+                                        WHERE f."diaObjectId" = d."diaObjectId"
+                                          AND ARRAY[f."diaObjectId", coalesce(f.visit, f."ccdVisitId")] <@ d."prvDiaForcedSourceKeys"),
+                'diaObject', (SELECT to_jsonb(o) - 'extra' FROM dia_object o WHERE o."diaObjectId" = d."diaObjectId"),
+                'cutouts', (SELECT coalesce(jsonb_agg(c.kind ORDER BY c.kind), '[]') FROM dia_source_cutout c WHERE c."diaSourceId" = d."diaSourceId")
+            )::text AS json
+            FROM dia_source d WHERE d."diaSourceId" = \(id)
+            """)
+        return result.rowCount == 1 ? try result[0].decode("json", as: String.self) : nil
+    }
+
+    /// An object: its latest state and its light curve per band (u g r i z y, and any other
+    /// band a packet named), each point with its flux (nJy) and AB magnitude: the detections
+    /// (its stored alerts and the history rows of their packets, each source once) and,
+    /// apart, the forced photometry. Nil when nothing of the object is stored.
+    public static func object(_ id: Int64, db: Connection) throws -> String? {
+        let point = { (alias: SQL, kind: String) -> SQL in
+            """
+            jsonb_build_object('kind', \(kind)::text, 'midpointMjdTai', \(alias)."midpointMjdTai", 'psfFlux', \(alias)."psfFlux",
+                               'psfFluxErr', \(alias)."psfFluxErr", 'mag', \(magnitude("\(alias).\"psfFlux\"")))
+            """
+        }
+        let result = try db.execute("""
+            WITH detections AS (
+                SELECT d.band, d."midpointMjdTai", d."diaSourceId" AS id,
+                       \(point("d", "alert")) || jsonb_build_object('diaSourceId', d."diaSourceId") AS p
+                FROM dia_source d WHERE d."diaObjectId" = \(id)
+                UNION ALL
+                SELECT h.band, h."midpointMjdTai", h."diaSourceId",
+                       \(point("h", "history")) || jsonb_build_object('diaSourceId', h."diaSourceId")
+                FROM prv_dia_source h WHERE h."diaObjectId" = \(id)
+                  AND NOT EXISTS (SELECT 1 FROM dia_source d WHERE d."diaSourceId" = h."diaSourceId")
+            ), forced AS (
+                SELECT f.band, f."midpointMjdTai", f."diaForcedSourceId" AS id,
+                       \(point("f", "forced")) || jsonb_build_object('diaForcedSourceId', f."diaForcedSourceId", 'visit', f.visit) AS p
+                FROM prv_dia_forced_source f WHERE f."diaObjectId" = \(id)
+            ), bands AS (
+                SELECT band FROM detections UNION SELECT band FROM forced
+            )
+            SELECT jsonb_build_object(
+                'diaObjectId', \(id),
+                'diaObject', (SELECT to_jsonb(o) FROM dia_object o WHERE o."diaObjectId" = \(id)),
+                'alerts', (SELECT coalesce(jsonb_agg(d."diaSourceId" ORDER BY d."diaSourceId"), '[]') FROM dia_source d WHERE d."diaObjectId" = \(id)),
+                'lightcurve', (SELECT coalesce(jsonb_object_agg(coalesce(b.band, '?'), jsonb_build_object(
+                    'detections', (SELECT coalesce(jsonb_agg(x.p ORDER BY x."midpointMjdTai", x.id), '[]') FROM detections x WHERE x.band IS NOT DISTINCT FROM b.band),
+                    'forced', (SELECT coalesce(jsonb_agg(x.p ORDER BY x."midpointMjdTai", x.id), '[]') FROM forced x WHERE x.band IS NOT DISTINCT FROM b.band))), '{}')
+                    FROM bands b)
+            )::text AS json
+            WHERE EXISTS (SELECT 1 FROM dia_object o WHERE o."diaObjectId" = \(id))
+               OR EXISTS (SELECT 1 FROM dia_source d WHERE d."diaObjectId" = \(id))
+            """)
+        return result.rowCount == 1 ? try result[0].decode("json", as: String.self) : nil
+    }
+
+    /// A stored alert as the packet it arrived as, one JSON document (see `RubinExporter`),
+    /// with its writer schema; nil when no such alert is stored.
+    public static func packet(_ id: Int64, db: Connection) throws -> (schemaJSON: String, packetJSON: String)? {
+        let notFields: SQL = "'extra' - 'diaObject' - 'prvDiaSourceIds' - 'prvDiaForcedSourceKeys' - 'schema_id' - 'ingested_at' - 'alertId' - 'observation_reason' - 'target_name'"
+        let result = try db.execute("""
+            SELECT s.definition AS schema, (
+                jsonb_build_object(
+                    'diaSourceId', coalesce(d.extra -> 'diaSourceId', to_jsonb(d."diaSourceId")),
+                    'alertId', d."alertId", 'observation_reason', d.observation_reason, 'target_name', d.target_name,
+                    'diaSource', to_jsonb(d) - \(notFields) || coalesce(d.extra -> 'diaSource', '{}'),
+                    'diaObject', d."diaObject",
+                    'prvDiaSources', CASE WHEN d."prvDiaSourceIds" IS NOT NULL THEN
+                        (SELECT coalesce(jsonb_agg(to_jsonb(p) - 'extra' || coalesce(p.extra, '{}') ORDER BY k.n), '[]')
+                         FROM unnest(d."prvDiaSourceIds") WITH ORDINALITY AS k(id, n) JOIN prv_dia_source p ON p."diaSourceId" = k.id) END,
+                    'prvDiaForcedSources', CASE WHEN d."prvDiaForcedSourceKeys" IS NOT NULL THEN
+                        (SELECT coalesce(jsonb_agg(to_jsonb(f) - 'extra' || coalesce(f.extra, '{}') ORDER BY i), '[]')
+                         FROM generate_subscripts(d."prvDiaForcedSourceKeys", 1) AS i
+                         JOIN prv_dia_forced_source f ON f."diaObjectId" IS NOT DISTINCT FROM d."prvDiaForcedSourceKeys"[i][1]
+                          AND coalesce(f.visit, f."ccdVisitId") IS NOT DISTINCT FROM d."prvDiaForcedSourceKeys"[i][2]) END)
+                || (SELECT coalesce(jsonb_object_agg('cutout' || c.kind, translate(encode(c.stamp_data, 'base64'), E'\n', '')), '{}')
+                    FROM dia_source_cutout c WHERE c."diaSourceId" = d."diaSourceId")
+                || coalesce(d.extra - 'diaSource' - 'diaSourceId', '{}')
+            )::text AS packet
+            FROM dia_source d JOIN avro_schema s ON s.id = d.schema_id
+            WHERE d."diaSourceId" = \(id)
+            """)
+        guard result.rowCount == 1 else { return nil }
+        return (try result[0].decode("schema"), try result[0].decode("packet"))
+    }
+
+    /// The newest source by observation time (through its index), if any.
+    public static func latest(db: Connection) throws -> (diaSourceId: Int64, midpointMjdTai: Double)? {
+        let result = try db.execute("""
+            SELECT "diaSourceId", "midpointMjdTai" FROM dia_source WHERE "midpointMjdTai" IS NOT NULL AND "midpointMjdTai" <> 'NaN'
+            ORDER BY "midpointMjdTai" DESC, "diaSourceId" DESC LIMIT 1
+            """)
+        guard result.rowCount == 1 else { return nil }
+        return (try result[0].decode("diaSourceId"), try result[0].decode("midpointMjdTai"))
+    }
+
+    /// A stamp of a source as received (Rubin's are plain FITS), or nil.
+    public static func cutout(_ id: Int64, kind: String, db: Connection) throws -> [UInt8]? {
+        let result = try db.execute("""
+            SELECT stamp_data FROM dia_source_cutout WHERE "diaSourceId" = \(id) AND kind = \(kind)
+            """, resultFormat: .binary)
+        return result.rowCount == 1 ? try result[0].decode("stamp_data", as: [UInt8].self) : nil
+    }
+}
+
+extension ArchiveReader {
+    public func rubinCatalogue() throws -> RubinCatalogue { try RubinCatalogue.read(from: db) }
+    public func rubinListing(_ query: RubinListingQuery, table: RubinTable) throws -> RubinListingPage {
+        try RubinStore.listing(query, table: table, db: db)
+    }
+    public func rubinSource(_ id: Int64) throws -> String? { try RubinStore.source(id, db: db) }
+    public func rubinObject(_ id: Int64) throws -> String? { try RubinStore.object(id, db: db) }
+    public func rubinPacket(_ id: Int64) throws -> (schemaJSON: String, packetJSON: String)? { try RubinStore.packet(id, db: db) }
+    public func rubinLatest() throws -> (diaSourceId: Int64, midpointMjdTai: Double)? { try RubinStore.latest(db: db) }
+    public func rubinCutout(_ id: Int64, kind: String) throws -> [UInt8]? { try RubinStore.cutout(id, kind: kind, db: db) }
+}
