@@ -61,6 +61,8 @@ SKIP = {
     "alerts.example.org": "a public site behind nginx; test_deploy.py runs the nginx example",
     "SELECT ... WHERE <filters>": "the pattern of the listing's statements, not a statement",
     '"retry_after": 180}': "a 429, which the local site (rate limiting off) never sends; test_rate_limit.py checks it",
+    "alertdb ingest alerts/": "a folder of the reader's own packets; test_rubin_ingest.py loads the shared ones",
+    "topic-dump/": "a broker's topic dumped to files; test_rubin_ingest.py loads framed messages, with and without a registry",
 }
 
 # Answers that an example of a listing means to be non-empty.
@@ -583,7 +585,8 @@ def test_alert_ids_are_the_same_in_every_fresh_site(site: Site):
     candids = []
     for path in (REPO_ROOT / "Samples").rglob("*.avro"):
         with open(path, "rb") as packet:
-            candids += [record["candid"] for record in fastavro.reader(packet)]
+            # ZTF's alerts only: Rubin's go to tables of their own, numbered by diaSourceId.
+            candids += [record["candid"] for record in fastavro.reader(packet) if "candid" in record]
     listing = get_json(site.url, "/", {"format": "json"})
     stored = {alert["candid"]: alert["lco_id"] for alert in listing["results"]}
     assert len(stored) == len(candids) == 93
