@@ -44,10 +44,12 @@ public struct ListingQuery: Sendable {
     /// Cones among the conditions (`cone=`, `objectcone=`, `cone()` in `where=`): planning one
     /// costs q3c milliseconds, so the store does not plan such a query twice.
     let cones: Int
-    /// True when every filter is a cone (`cone=`, `objectcone=`): a statement the store may
-    /// plan once for all values (`executeWithGenericPlan`). Beside other filters, a plan made
-    /// without their values could walk the wrong index, so such a query is planned each time.
-    let onlyCones: Bool
+    /// True when every filter is a cone (`cone=`, `objectcone=`) or an `objectId`: a statement
+    /// whose plan is the same for every value (q3c's index, the objectId index), which the
+    /// store plans once per connection (`executeWithGenericPlan`) rather than once per request
+    /// and partition. Beside other filters, a plan made without their values could walk the
+    /// wrong index, so such a query is planned each time.
+    let plannedOnce: Bool
     public let sortColumn: String
     public let ascending: Bool
     /// The sort column's type, for the cursor's bound value.
@@ -107,7 +109,7 @@ public struct ListingQuery: Sendable {
             }
             kept.append((name, value))
         }
-        let onlyCones = builder.cones > 0 && builder.cones == builder.filterCount && expression == nil
+        let plannedOnce = builder.filterCount > 0 && builder.cones + builder.objectIds == builder.filterCount && expression == nil
         if let expression {
             try builder.add(expression: expression, schema: schema)
         }
@@ -123,7 +125,7 @@ public struct ListingQuery: Sendable {
             }
             cursor = decoded
         }
-        return ListingQuery(conditions: builder.conditions, objectCone: builder.objectCone, cones: builder.cones, onlyCones: onlyCones, sortColumn: sortColumn,
+        return ListingQuery(conditions: builder.conditions, objectCone: builder.objectCone, cones: builder.cones, plannedOnce: plannedOnce, sortColumn: sortColumn,
                             ascending: ascending, sortType: schema.type(of: sortColumn), sortMissing: schema.missing(sortColumn),
                             pagination: cursorToken.map { .after($0) } ?? .page(page ?? 1),
                             cursor: cursor, filterItems: kept)
@@ -145,6 +147,8 @@ struct ConditionBuilder {
     var objectCone: (objectId: String, radius: Double)?
     /// `cone=` and `objectcone=` given (q3c's planning is what the cone limit bounds).
     var cones = 0
+    /// `objectId=` filters given.
+    var objectIds = 0
 
     /// Filters so far, `objectcone` (resolved later by the store) among them.
     var filterCount: Int { conditions.count + (objectCone == nil ? 0 : 1) }
@@ -189,6 +193,7 @@ struct ConditionBuilder {
             // The index on objectId serves `= ANY`; names are stored as ZTF writes them.
             let names = try ValueParsing.list(value, name).map { try ValueParsing.objectId($0, name) }
             conditions.append("\(column) = ANY(\(names))")
+            objectIds += 1
         case (.inList, .integer):
             conditions.append("\(column) = ANY(\(try ValueParsing.list(value, name).map { try ValueParsing.integer($0, name) }))")
         case (.inList, _):

@@ -155,8 +155,9 @@ public struct ObjectStore: Sendable {
     public func detail(named name: String, db: Connection) throws -> ObjectDetail? {
         guard let object = try object(named: name, db: db) else { return nil }
         let objectId = object.objectId
-        let alerts = RowDecoder(try db.execute(#"SELECT c.* FROM candidate c WHERE c."objectId" = \#(objectId)"#))
-        let history = RowDecoder(try db.execute(#"""
+        // Lookups by key: planned once per connection, not once per request and partition.
+        let alerts = RowDecoder(try db.executeWithGenericPlan(#"SELECT c.* FROM candidate c WHERE c."objectId" = \#(objectId)"#))
+        let history = RowDecoder(try db.executeWithGenericPlan(#"""
             SELECT p.* FROM prv_candidate p WHERE p."objectId" = \#(objectId) AND p.candid IS NULL
             UNION ALL
             (SELECT DISTINCT ON (p.candid) p.* FROM prv_candidate p

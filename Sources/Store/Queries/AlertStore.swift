@@ -71,9 +71,9 @@ public struct AlertStore: Sendable {
         let columns: SQL = idsOnly ? "c.id, c.\(sort)" : "c.*"
         let walk: SQL = "SELECT \(columns) FROM candidate c WHERE \(filter) AND \(after) ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset)"
 
-        // A cone's planning, partition by partition, costs more than its running: a statement
-        // whose filters are all cones is planned once per connection (`executeWithGenericPlan`).
-        let run: (SQL) throws -> QueryResult = query.onlyCones ? db.executeWithGenericPlan : { try db.execute($0) }
+        // Planning partition by partition costs more than running a cone or an objectId lookup:
+        // such a statement is planned once per connection (`ListingQuery.plannedOnce`).
+        let run: (SQL) throws -> QueryResult = query.plannedOnce ? db.executeWithGenericPlan : { try db.execute($0) }
         var count = 0, estimated = false
         var rows: RowDecoder
         if conditions.isEmpty, let total = try tableEstimate(db: db), total > 10 * cap {
@@ -209,11 +209,14 @@ public struct AlertStore: Sendable {
     }
 
     // MARK: - One alert
+    //
+    // Lookups by key have the same plan for every value: they are planned once per connection
+    // (`executeWithGenericPlan`), not once per request and partition.
 
     /// The alerts with these ids, by id (ids with no alert are left out).
     public func alerts(ids: [Int64], db: Connection) throws -> [Int64: AlertRecord] {
         guard !ids.isEmpty else { return [:] }
-        let rows = RowDecoder(try db.execute("SELECT c.* FROM candidate c WHERE c.id = ANY(\(ids))"))
+        let rows = RowDecoder(try db.executeWithGenericPlan("SELECT c.* FROM candidate c WHERE c.id = ANY(\(ids))"))
         var found: [Int64: AlertRecord] = [:]
         for row in 0..<rows.count {
             let alert = try rows.alert(row)
@@ -223,16 +226,18 @@ public struct AlertStore: Sendable {
     }
 
     public func alert(id: Int64, db: Connection) throws -> AlertRecord? {
-        let rows = RowDecoder(try db.execute("SELECT c.* FROM candidate c WHERE c.id = \(id)"))
+        let rows = RowDecoder(try db.executeWithGenericPlan("SELECT c.* FROM candidate c WHERE c.id = \(id)"))
         return rows.count == 0 ? nil : try rows.alert(0)
     }
 
     /// The object's other stored alerts, its history detections and its non-detections, by jd.
     /// A history detection that is also a stored alert is shown once, as the alert.
     public func history(of alert: AlertRecord, db: Connection) throws -> [HistoryEntry] {
-        let others = RowDecoder(try db.execute(
+        // Lookups by key, whose plan is the same for every value: planned once per connection,
+        // not once per request and partition.
+        let others = RowDecoder(try db.executeWithGenericPlan(
             "SELECT c.* FROM candidate c WHERE c.\"objectId\" = \(alert.objectId) AND c.id <> \(alert.id)"))
-        let previous = RowDecoder(try db.execute("""
+        let previous = RowDecoder(try db.executeWithGenericPlan("""
             SELECT p.* FROM prv_candidate p
             WHERE p."objectId" = \(alert.objectId)
               AND (p.candid IS NULL OR p.candid NOT IN (SELECT candid FROM candidate WHERE "objectId" = \(alert.objectId)))
