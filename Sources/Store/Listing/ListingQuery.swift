@@ -155,17 +155,10 @@ struct ConditionBuilder {
 
     /// A `where=` expression, with what the other filters leave of the query's budgets.
     mutating func add(expression: String, schema: StoreSchema) throws {
-        let used = filterCount
-        let termNote = used == 0 ? "" : " beside the query's \(used) other filter\(used == 1 ? "" : "s"): a query combines at most \(ListingQuery.maxFilters)"
-        let coneNote = cones == 0 ? "" : " beside the query's cone or objectcone (\(ListingQuery.maxCones) cones in all)"
-        do {
-            let compiled = try schema.expressions.compile(expression, maxTerms: ListingQuery.maxFilters - used,
-                                                          maxCones: ListingQuery.maxCones - cones, termNote: termNote, coneNote: coneNote)
-            conditions.append(compiled.condition)
-            cones += compiled.cones
-        } catch {
-            throw ParameterError("where", "where: \(error)")
-        }
+        let compiled = try schema.expressions.whereCondition(expression, besideFilters: filterCount, cones: cones,
+                                                             coneNames: "cone or objectcone")
+        conditions.append(compiled.condition)
+        cones += compiled.cones
     }
 
     mutating func add(_ spec: FilterSpec, _ value: String, schema: StoreSchema, now: Double) throws {

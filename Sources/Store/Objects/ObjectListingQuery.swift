@@ -71,14 +71,8 @@ public struct ObjectListingQuery: Sendable {
         }
         if let expression {
             // Within what the other filters leave of the query's terms and cones, as for alerts.
-            do {
-                conditions.append(try ObjectCatalogue.expressions.compile(
-                    expression, maxTerms: ListingQuery.maxFilters - conditions.count, maxCones: ListingQuery.maxCones - cones,
-                    termNote: conditions.isEmpty ? "" : " beside the query's other filters: a query combines at most \(ListingQuery.maxFilters)",
-                    coneNote: cones == 0 ? "" : " beside the query's cone").condition)
-            } catch {
-                throw ParameterError("where", "where: \(error)")
-            }
+            conditions.append(try ObjectCatalogue.expressions.whereCondition(expression, besideFilters: conditions.count,
+                                                                             cones: cones).condition)
         }
         if page != nil && cursorToken != nil {
             throw ParameterError("cursor", "give either page or cursor, not both")

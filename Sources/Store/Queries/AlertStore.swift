@@ -184,11 +184,11 @@ public struct AlertStore: Sendable {
     /// 40 ms of reading at a million alerts) would only say what the estimate says. The walk is
     /// bounded to ten times the stretch the estimate says holds the page, so a planner that
     /// overestimates costs at most that stretch: short of a full page, it answers nil and the
-    /// matches are counted as usual. Cones are left to the counted path, whose one statement
-    /// plans q3c once (planning it twice would cost more than the count saves).
+    /// matches are counted as usual. Cones and objectId lookups are left to the counted path:
+    /// they are narrow, and asking the planner first would plan them twice.
     private func broadPage(_ query: ListingQuery, filter: SQL, after: SQL, order: SQL, columns: SQL, limit: Int, offset: Int,
                            db: Connection) throws -> (estimate: Int, rows: RowDecoder)? {
-        guard query.cones == 0, query.objectCone == nil, query.sortMissing == nil,
+        guard query.cones == 0, !query.plannedOnce, query.sortMissing == nil,
               let total = try tableEstimate(db: db) else { return nil }
         let planned = try estimate(filter, db: db)
         guard planned > 10 * countLimit else { return nil }

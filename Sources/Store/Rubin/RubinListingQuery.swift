@@ -55,14 +55,7 @@ public struct RubinListingQuery: Sendable {
             kept.append((name, value))
         }
         if let expression {
-            do {
-                conditions.append(try table.expressions.compile(
-                    expression, maxTerms: ListingQuery.maxFilters - conditions.count, maxCones: ListingQuery.maxCones - cones,
-                    termNote: conditions.isEmpty ? "" : " beside the query's other filters: a query combines at most \(ListingQuery.maxFilters)",
-                    coneNote: cones == 0 ? "" : " beside the query's cone").condition)
-            } catch {
-                throw ParameterError("where", "where: \(error)")
-            }
+            conditions.append(try table.expressions.whereCondition(expression, besideFilters: conditions.count, cones: cones).condition)
         }
         if page != nil && before != nil { throw ParameterError("cursor", "give either page or cursor, not both") }
         return RubinListingQuery(conditions: conditions, before: before, page: page ?? 1, filterItems: kept)

@@ -144,34 +144,6 @@ extension Pages {
             html.raw("<p class=\"muted\">No other alerts, detections or non-detections of this object are stored.</p>\n")
             return
         }
-        html.raw("<div class=\"scroll\"><table class=\"history\"><thead><tr><th>kind</th><th class=\"num\">jd</th><th>time (UTC)</th><th>filter</th><th class=\"num\">magpsf</th><th class=\"num\">diffmaglim</th><th>isdiffpos</th><th>alert</th></tr></thead><tbody>\n")
-        for entry in history {
-            let fields = entry.candidate
-            html.raw("<tr><td>")
-            switch entry.kind {
-            case .alert: html.raw("alert")
-            case .detection: html.raw("detection")
-            case .nonDetection: html.raw("non-detection")
-            }
-            html.raw("</td><td class=\"num\">")
-            html.text(Format.rounded(fields["jd"], column: "jd"))
-            html.raw("</td><td>")
-            html.text(Format.exact(fields["wall_time"]))
-            html.raw("</td><td>")
-            html.text(Format.exact(fields["filter"]))
-            html.raw("</td><td class=\"num\">")
-            if let mag = fields["magpsf"].double {
-                html.text(Format.fixed(mag, 3))
-                if let sigma = fields["sigmapsf"].double { html.text(" ± \(Format.fixed(sigma, 3))") }
-            }
-            html.raw("</td><td class=\"num\">")
-            html.text(Format.rounded(fields["diffmaglim"], column: "diffmaglim"))
-            html.raw("</td><td>")
-            html.text(Format.exact(fields["isdiffpos"], column: "isdiffpos"))
-            html.raw("</td><td>")
-            if case .alert(let id) = entry.kind { html.link("/\(id)/", "/\(id)/") }
-            html.raw("</td></tr>\n")
-        }
-        html.raw("</tbody></table></div>\n")
+        HistoryTable.write(history, cssClass: "history", showCandid: false, into: &html)
     }
 }

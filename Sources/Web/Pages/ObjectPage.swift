@@ -35,7 +35,8 @@ extension Pages {
             html.raw("<h2>Light curve</h2>\n<div class=\"lightcurve\">")
             LightCurve(points: detail.photometry, highlightJD: nil, highlightFilter: nil).write(into: &html)
             html.raw("</div>\n<p class=\"muted\">Every stored alert, detection and non-detection of the object, each once. Filled circles: positive subtractions; open: negative; triangles: 5σ upper limits of non-detections.</p>\n")
-            writeLightCurveTable(detail.lightCurve, into: &html)
+            html.raw("<h2>Points</h2>\n")
+            HistoryTable.write(detail.lightCurve, cssClass: "lightcurve-points", showCandid: true, into: &html)
         }
     }
 
@@ -43,41 +44,6 @@ extension Pages {
     private static func when(_ jd: FieldValue) -> String {
         guard let value = jd.double, value.isFinite else { return "" }
         return "\(JulianDate.isoTime(value)) (JD \(Format.fixed(value, 5)))"
-    }
-
-    private static func writeLightCurveTable(_ entries: [HistoryEntry], into html: inout HTMLWriter) {
-        html.raw("<h2>Points</h2>\n<div class=\"scroll\"><table class=\"lightcurve-points\"><thead><tr><th>kind</th><th class=\"num\">jd</th><th>time (UTC)</th><th>filter</th><th class=\"num\">magpsf</th><th class=\"num\">diffmaglim</th><th>isdiffpos</th><th class=\"num\">candid</th><th>alert</th></tr></thead><tbody>\n")
-        for entry in entries {
-            let fields = entry.candidate
-            html.raw("<tr><td>")
-            switch entry.kind {
-            case .alert: html.raw("alert")
-            case .detection: html.raw("detection")
-            case .nonDetection: html.raw("non-detection")
-            }
-            html.raw("</td><td class=\"num\">")
-            html.text(Format.rounded(fields["jd"], column: "jd"))
-            html.raw("</td><td>")
-            html.text(Format.exact(fields["wall_time"]))
-            html.raw("</td><td>")
-            html.text(Format.exact(fields["filter"]))
-            html.raw("</td><td class=\"num\">")
-            if entry.kind != .nonDetection, let mag = fields["magpsf"].double, mag.isFinite {
-                html.text(Format.fixed(mag, 3))
-                if let sigma = fields["sigmapsf"].double, sigma.isFinite { html.text(" ± \(Format.fixed(sigma, 3))") }
-            }
-            html.raw("</td><td class=\"num\">")
-            html.text(Format.rounded(fields["diffmaglim"], column: "diffmaglim"))
-            html.raw("</td><td>")
-            html.text(Format.exact(fields["isdiffpos"]))
-            html.raw("</td><td class=\"num\">")
-            html.text(Format.exact(fields["candid"]))
-            html.raw("</td><td>")
-            if case .alert(let id) = entry.kind { html.link("/\(id)/", "/\(id)/") }
-            html.raw("</td></tr>\n")
-        }
-        if entries.isEmpty { html.raw("<tr><td colspan=\"9\" class=\"muted\">No points.</td></tr>\n") }
-        html.raw("</tbody></table></div>\n")
     }
 
     /// The body of a redirect, for a browser that does not follow it by itself.

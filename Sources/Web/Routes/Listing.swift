@@ -30,38 +30,22 @@ extension AlertService {
                 return (page, representation.isTable ? nil : try db.latest(), texts)
             }
         }
-        // The next and previous pages come in the format asked for, unless that is the default, HTML.
-        let keepFormat: [(name: String, value: String)] = representation == .html || !request.query.contains { $0.name == "format" }
-            ? [] : [("format", representation.formatValue)]
-        let cursorNext = page.nextCursor.map { links.listing(query.filterItems + [("cursor", $0)] + keepFormat) }
-        let number = query.pageNumber
-        let previous = number.flatMap { $0 > 1 ? links.listing(query.filterItems + [("page", String($0 - 1))] + keepFormat) : nil }
-            ?? page.previousCursor.map { links.listing(query.filterItems + [("cursor", $0)] + keepFormat) }
+        let pages = PageLinks(request, representation, filterItems: query.filterItems, pageNumber: query.pageNumber,
+                              hasNext: page.hasNext, nextCursor: page.nextCursor, previousCursor: page.previousCursor,
+                              link: { links.listing($0) })
 
         switch representation {
         case .json:
-            let body = JSONValue.object()
-            body.set("has_next", .bool(page.hasNext))
-            body.set("has_prev", .bool(page.hasPrevious))
-            body.set("count", .integer(Int64(page.count)))
-            body.set("count_is_estimate", .bool(page.countIsEstimate))
-            body.set("pages", .integer(Int64((page.count + ListingQuery.pageSize - 1) / ListingQuery.pageSize)))
-            body.set("latest", AlertJSON.latest(latest))
-            body.set("next", cursorNext.map { .string($0) } ?? .null())
-            body.set("previous", previous.map { .string($0) } ?? .null())
+            let body = pages.json(count: page.count, countIsEstimate: page.countIsEstimate, hasNext: page.hasNext,
+                                  hasPrevious: page.hasPrevious) { $0.set("latest", AlertJSON.latest(latest)) }
             return Responses.json(body, appending: "results", elements: texts)
         case .csv, .votable:
-            let table = AlertTables.alerts(columns: alertColumns, infos: Self.pageInfos(page.count, page.countIsEstimate, cursorNext, previous))
-            return Responses.table(table, as: representation, rows: texts, next: cursorNext, previous: previous)
+            let table = AlertTables.alerts(columns: alertColumns, infos: Self.pageInfos(page.count, page.countIsEstimate, pages.next, pages.previous))
+            return Responses.table(table, as: representation, rows: texts, next: pages.next, previous: pages.previous)
         case .html:
-            // Page links where the visitor pages by number (they can go back); the cursor otherwise.
-            var next = cursorNext
-            if let number, page.hasNext, number < ListingQuery.maxPage {
-                next = links.listing(query.filterItems + [("page", String(number + 1))])
-            }
             let input = ListingPageInput(parameters: items, catalogue: schema.catalogue, sortValues: schema.sortValues,
                                          alerts: page.alerts, count: page.count, countIsEstimate: page.countIsEstimate,
-                                         page: number, previousURL: previous, nextURL: next, latest: latest, error: nil,
+                                         page: query.pageNumber, previousURL: pages.previous, nextURL: pages.nextForPage, latest: latest, error: nil,
                                          jsonURL: links.listing(items + [("format", "json")]))
             return Responses.html(Pages.listing(input))
         }

@@ -19,38 +19,23 @@ extension AlertService {
             return Responses.html(Pages.objectListing(input), status: 400)
         }
         let page = try archive.read { try $0.objects(query) }
-        // The next and previous pages come in the format asked for, unless that is the default, HTML.
-        let keepFormat: [(name: String, value: String)] = representation == .html || !request.query.contains { $0.name == "format" }
-            ? [] : [("format", representation.formatValue)]
-        let cursorNext = page.nextCursor.map { links.objects(query.filterItems + [("cursor", $0)] + keepFormat) }
-        let number = query.pageNumber
-        let previous = number.flatMap { $0 > 1 ? links.objects(query.filterItems + [("page", String($0 - 1))] + keepFormat) : nil }
-            ?? page.previousCursor.map { links.objects(query.filterItems + [("cursor", $0)] + keepFormat) }
+        let pages = PageLinks(request, representation, filterItems: query.filterItems, pageNumber: query.pageNumber,
+                              hasNext: page.hasNext, nextCursor: page.nextCursor, previousCursor: page.previousCursor,
+                              link: { links.objects($0) })
 
         switch representation {
         case .json:
-            let body = JSONValue.object()
-            body.set("has_next", .bool(page.hasNext))
-            body.set("has_prev", .bool(page.hasPrevious))
-            body.set("count", .integer(Int64(page.count)))
-            body.set("count_is_estimate", .bool(page.countIsEstimate))
-            body.set("pages", .integer(Int64((page.count + ListingQuery.pageSize - 1) / ListingQuery.pageSize)))
-            body.set("next", cursorNext.map { .string($0) } ?? .null())
-            body.set("previous", previous.map { .string($0) } ?? .null())
+            let body = pages.json(count: page.count, countIsEstimate: page.countIsEstimate, hasNext: page.hasNext,
+                                  hasPrevious: page.hasPrevious)
             body.set("results", AlertJSON.list(page.objects.map { ObjectJSON.object($0, links: links) }))
             return Responses.json(body)
         case .csv, .votable:
-            let table = AlertTables.objects(page.objects, infos: Self.pageInfos(page.count, page.countIsEstimate, cursorNext, previous))
-            return Responses.table(table, as: representation, next: cursorNext, previous: previous)
+            let table = AlertTables.objects(page.objects, infos: Self.pageInfos(page.count, page.countIsEstimate, pages.next, pages.previous))
+            return Responses.table(table, as: representation, next: pages.next, previous: pages.previous)
         case .html:
-            // Page links where the visitor pages by number (they can go back); the cursor otherwise.
-            var next = cursorNext
-            if let number, page.hasNext, number < ListingQuery.maxPage {
-                next = links.objects(query.filterItems + [("page", String(number + 1))])
-            }
             let input = ObjectListingPageInput(parameters: items, objects: page.objects, count: page.count,
-                                               countIsEstimate: page.countIsEstimate, page: number, previousURL: previous,
-                                               nextURL: next, error: nil, jsonURL: links.objects(items + [("format", "json")]))
+                                               countIsEstimate: page.countIsEstimate, page: query.pageNumber,
+                                               previousURL: pages.previous, nextURL: pages.nextForPage, error: nil, jsonURL: links.objects(items + [("format", "json")]))
             return Responses.html(Pages.objectListing(input))
         }
     }

@@ -172,3 +172,21 @@ extension ComparisonOperator {
         }
     }
 }
+
+extension ExpressionCompiler {
+    /// A `where=` expression as one more condition of a listing query that already holds
+    /// `filters` filters and `cones` cones: it gets what they leave of the query's budgets
+    /// (`ListingQuery.maxFilters`, `maxCones`), and its errors name the parameter `where`.
+    /// `coneNames` are the listing's cone parameters, for the message.
+    func whereCondition(_ expression: String, besideFilters filters: Int, cones: Int,
+                        coneNames: String = "cone") throws -> CompiledExpression {
+        let termNote = filters == 0 ? "" : " beside the query's \(filters) other filter\(filters == 1 ? "" : "s"): a query combines at most \(ListingQuery.maxFilters)"
+        let coneNote = cones == 0 ? "" : " beside the query's \(coneNames) (\(ListingQuery.maxCones) cones in all)"
+        do {
+            return try compile(expression, maxTerms: ListingQuery.maxFilters - filters, maxCones: ListingQuery.maxCones - cones,
+                               termNote: termNote, coneNote: coneNote)
+        } catch {
+            throw ParameterError("where", "where: \(error)")
+        }
+    }
+}
