@@ -135,15 +135,11 @@ struct AlertEncoder {
             case .historyKeys: if let keys = derived?.historyKeys { keys.write(to: &row) } else { row.null() }
             case .null: row.null()
             case .extra:
-                if unmapped.isEmpty && alertExtra.isEmpty { row.null(); continue }
-                let extra = JSONValue.object()
-                for (name, value) in alertExtra { extra.set(name, value) }
-                if !unmapped.isEmpty {
-                    let fields = extraPath == nil ? extra : JSONValue.object()
-                    for f in unmapped { fields.set(f.name, try json(from: record.child(f.index))) }
-                    if let extraPath { extra.set(extraPath, fields) }
+                if let extra = try extraJSON(record: record, unmapped: unmapped, extraPath: extraPath, alertExtra: alertExtra) {
+                    row.jsonb(extra)
+                } else {
+                    row.null()
                 }
-                row.jsonb(extra.serialized())
             }
         }
     }

@@ -33,3 +33,19 @@ func json(from value: AvroValue) throws -> JSONValue {
         return .null()
     }
 }
+
+/// The `extra` jsonb of a row, or nil when there is nothing to keep: `alertExtra` (the alert's
+/// own fields without a column) at the top, and the record's fields without a column
+/// (`unmapped`) at the top too or, with `extraPath`, under that name (`{"candidate": {...}}`).
+func extraJSON(record: AvroValue, unmapped: [(name: String, index: Int)], extraPath: String?,
+               alertExtra: [(String, JSONValue)]) throws -> String? {
+    if unmapped.isEmpty && alertExtra.isEmpty { return nil }
+    let extra = JSONValue.object()
+    for (name, value) in alertExtra { extra.set(name, value) }
+    if !unmapped.isEmpty {
+        let fields = extraPath == nil ? extra : JSONValue.object()
+        for f in unmapped { fields.set(f.name, try json(from: record.child(f.index))) }
+        if let extraPath { extra.set(extraPath, fields) }
+    }
+    return extra.serialized()
+}

@@ -131,15 +131,11 @@ struct RubinEncoder {
             case .null: row.null()
             case .extra:
                 let alertExtra = extraPath == nil ? [] : context.alertExtra
-                if unmapped.isEmpty && alertExtra.isEmpty { row.null(); continue }
-                let extra = JSONValue.object()
-                for (name, value) in alertExtra { extra.set(name, value) }
-                if !unmapped.isEmpty {
-                    let fields = extraPath == nil ? extra : JSONValue.object()
-                    for f in unmapped { fields.set(f.name, try json(from: record.child(f.index))) }
-                    if let extraPath { extra.set(extraPath, fields) }
+                if let extra = try extraJSON(record: record, unmapped: unmapped, extraPath: extraPath, alertExtra: alertExtra) {
+                    row.jsonb(extra)
+                } else {
+                    row.null()
                 }
-                row.jsonb(extra.serialized())
             }
         }
     }
