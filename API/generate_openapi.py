@@ -630,8 +630,9 @@ def paths() -> dict:
         params=[fmt])
     latest["responses"]["404"]["description"] = "no alert is stored"
     def seconds_param(name: str, description: str) -> dict:
-        return {"name": name, "in": "query", "required": False, "description": description,
-                "schema": {"type": "number", "minimum": 0}}
+        # Empty is ignored, as on every route: a form or a script's template may send `max_age=`.
+        return {"name": name, "in": "query", "required": False, "allowEmptyValue": True,
+                "description": description, "schema": {"type": "number", "minimum": 0}}
     health = {
         "summary": "Whether the service can reach its database (and, on request, whether it is fresh)",
         "parameters": [

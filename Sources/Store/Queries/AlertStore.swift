@@ -76,14 +76,17 @@ public struct AlertStore: Sendable {
         let run: (SQL) throws -> QueryResult = query.plannedOnce ? db.executeWithGenericPlan : { try db.execute($0) }
         var count = 0, estimated = false
         var rows: RowDecoder
+        // A walk of the sort order with no filter, or a filter known to match many, is also
+        // planned once per connection: whatever the values, its plan is that walk, and planning
+        // it anew for each request and partition cost several times its running.
         if conditions.isEmpty, let total = try tableEstimate(db: db), total > 10 * cap {
             // Every alert matches and the catalogue says there are far more than the cap:
             // counting 10,001 of them would only confirm it.
             (count, estimated) = (total, true)
-            rows = RowDecoder(try db.execute(walk))
+            rows = RowDecoder(try db.executeWithGenericPlan(walk))
         } else if let known = cappedCounts.estimate(filter) {
             (count, estimated) = (known, true)
-            rows = RowDecoder(try run(walk))
+            rows = RowDecoder(try db.executeWithGenericPlan(walk))
         } else if let broad = try broadPage(query, filter: filter, after: after, order: order, columns: columns,
                                             limit: limit, offset: offset, db: db) {
             (count, estimated) = (broad.estimate, true)
