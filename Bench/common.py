@@ -34,14 +34,18 @@ def server_url(env, database):
     return f"postgresql://{env['PGUSER']}@{env['PGHOST']}:{env['PGPORT']}/{database}"
 
 
-def synthetic_packets(alertdb, count, survey="ztf"):
+def synthetic_packets(alertdb, count, survey="ztf", night_start_jd=None):
     """A folder of `count` synthetic packets of `survey` (ztf or rubin; `alertdb-bench synth`, kept
-    in .local/bench), read once so that every run finds them in the page cache."""
+    in .local/bench), read once so that every run finds them in the page cache. ZTF's fall in
+    one night, that of `night_start_jd` when given."""
     name = f"packets-{count}" if survey == "ztf" else f"{survey}-packets-{count}"
+    night = [] if night_start_jd is None else ["--night-start-jd", str(night_start_jd)]
+    if night:
+        name += f"-night-{night_start_jd}"
     directory = os.path.join(ROOT, ".local", "bench", name)
     if not os.path.exists(os.path.join(directory, ".complete")):
         shutil.rmtree(directory, ignore_errors=True)
-        sh(bench_tool(alertdb), "synth", "--survey", survey, str(count), directory)
+        sh(bench_tool(alertdb), "synth", "--survey", survey, *night, str(count), directory)
         open(os.path.join(directory, ".complete"), "w").close()
     for entry in os.scandir(directory):
         with open(entry.path, "rb") as packet:

@@ -17,6 +17,9 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Random seed (the same seed writes the same packets).")
     var seed: UInt64 = 1
 
+    @Option(help: ArgumentHelp("When the night of the ZTF packets starts, as a JD (a month already full of alerts, for a benchmark).", valueName: "jd"))
+    var nightStartJd = SyntheticPackets.defaultNightStartJD
+
     @Argument(help: "How many packets.")
     var count: Int
 
@@ -28,7 +31,8 @@ struct SynthCommand: ParsableCommand {
             let written: (packets: Int, objects: Int)
             switch survey {
             case "ztf":
-                written = try SyntheticPackets(templateDirectory: templates ?? "../shared/alerts/ztf-v3", seed: seed).write(count: count, to: directory)
+                written = try SyntheticPackets(templateDirectory: templates ?? "../shared/alerts/ztf-v3", seed: seed, nightStartJD: nightStartJd)
+                    .write(count: count, to: directory)
             case "rubin":
                 written = try SyntheticRubinPackets(templateDirectory: templates ?? "../shared/rubin/alerts-9.0", seed: seed)
                     .write(count: count, to: directory)

@@ -10,14 +10,17 @@ import Foundation
 public struct SyntheticPackets {
     public let templateDirectory: String
     public let seed: UInt64
+    /// When the night the alerts fall in starts (JD).
+    public let nightStartJD: Double
 
-    public init(templateDirectory: String, seed: UInt64) {
+    public init(templateDirectory: String, seed: UInt64, nightStartJD: Double = Self.defaultNightStartJD) {
         self.templateDirectory = templateDirectory
         self.seed = seed
+        self.nightStartJD = nightStartJD
     }
 
-    /// The night the alerts fall in (2026-01-01 UTC, evening at Palomar).
-    static let nightStartJD = 2_461_042.10
+    /// 2026-01-01 UTC, evening at Palomar.
+    public static let defaultNightStartJD = 2_461_042.10
     static let nightLength = 0.40
 
     public func write(count: Int, to directory: String) throws -> (packets: Int, objects: Int) {
@@ -33,13 +36,13 @@ public struct SyntheticPackets {
             let alerts = min(count - written, 1 + Int(-log(random.uniform() + 1e-12) / log(2.0)) % 6)
             let ra = random.uniform() * 360
             let dec = asin(-0.5 + 1.5 * random.uniform()) * 180 / .pi   // uniform on the sky, dec > −30°
-            let times = (0..<alerts).map { _ in Self.nightStartJD + random.uniform() * Self.nightLength }.sorted()
+            let times = (0..<alerts).map { _ in nightStartJD + random.uniform() * Self.nightLength }.sorted()
             for (k, jd) in times.enumerated() {
                 let candid = Int64(3_000_000_000_000_000_000) + Int64(written)
                 try template.write(
                     to: "\(directory)/\(candid).avro",
                     objectId: Self.objectId(object), candid: candid, object: object, alert: k,
-                    jd: jd, historyShift: Self.nightStartJD - 0.05 - template.jd,
+                    jd: jd, historyShift: nightStartJD - 0.05 - template.jd,
                     ra: ra, dec: dec, random: &random)
                 written += 1
             }
