@@ -115,3 +115,20 @@ def test_a_packet_twice_in_one_batch_is_stored_once(make_database, ingest, share
     proc, summary = ingest(db.url, packet, packet)
     assert proc.returncode == 0 and (summary.loaded, summary.duplicate) == (1, 1), summary.line
     assert db.count("candidate") == db.count("candidate_key") == 1
+
+
+def test_an_alert_is_found_by_id_in_its_month_or_without_one(make_database, ingest, shared_dir, start_server):
+    # By id, the detail page reads the alert's jd from candidate_key to open its month alone;
+    # an alert whose jd is not known there (NULL: the undated partition) is still found.
+    db = make_database()
+    packets = sorted((shared_dir / "alerts" / "ztf-v3").glob("*.avro"))[:2]
+    proc, summary = ingest(db.url, *packets)
+    assert proc.returncode == 0 and summary.loaded == 2, summary.line
+    dated, undated = (row[0] for row in db.conn.execute("SELECT id FROM candidate ORDER BY id").fetchall())
+    db.conn.execute("UPDATE candidate SET jd = NULL WHERE id = %s", (undated,))
+    assert db.conn.execute("SELECT tableoid::regclass::text FROM candidate WHERE id = %s", (undated,)).fetchone()[0] \
+        == "candidate_undated"
+    server = start_server(db)
+    for alert in (dated, undated):
+        assert get_json(server.url, f"/{alert}/")["lco_id"] == alert
+    assert request(f"{server.url}/{undated + 100}/?format=json").status == 404
