@@ -15,14 +15,26 @@ def release_build():
     return os.path.join(sh("swift", "build", "-c", "release", "--show-bin-path").strip(), "alertdb")
 
 
+# The settings of the deployed PostgreSQL (Deploy/postgresql/alertdb.conf) that shape plans and
+# need no restart: a benchmark measures the plans production gets (no JIT, bitmaps that fit in
+# work_mem, SSD page costs), not PostgreSQL's defaults.
+PLANNER_SETTINGS = {"jit", "work_mem", "random_page_cost", "effective_cache_size", "effective_io_concurrency",
+                    "maintenance_io_concurrency", "maintenance_work_mem"}
+
+
 def start_cluster(directory):
-    """Starts (initialising it the first time) a PostgreSQL in `directory`; returns an
-    environment whose PG* variables and DATABASE_URL point at it, as `eval` of
-    postgres-local's `unset` and `export` lines would make it."""
+    """Starts (initialising it the first time) a PostgreSQL in `directory`, with the deployed
+    planner settings; returns an environment whose PG* variables and DATABASE_URL point at it,
+    as `eval` of postgres-local's `unset` and `export` lines would make it."""
     settings = sh("Deploy/postgres-local", "start", directory)
     unset = {name for line in re.findall(r"^unset (.*)$", settings, re.M) for name in line.split()}
     env = {key: value for key, value in os.environ.items() if key not in unset}
     env.update(re.findall(r"(\w+)=(\S+)", settings))
+    deployed = open(os.path.join(ROOT, "Deploy", "postgresql", "alertdb.conf")).read()
+    statements = [f"ALTER SYSTEM SET {name} = '{value}'"
+                  for name, value in re.findall(r"^(\w+)\s*=\s*(\S+)", deployed, re.M) if name in PLANNER_SETTINGS]
+    sh("psql", "-XqAt", "-v", "ON_ERROR_STOP=1", "-d", "postgres",
+       *[arg for statement in statements + ["SELECT pg_reload_conf()"] for arg in ("-c", statement)], env=env)
     return env
 
 

@@ -181,27 +181,32 @@ public struct AlertStore: Sendable {
     /// Rows of the sort order a broad page may read: the most a wrong estimate can cost.
     static let broadPageRows = 100_000
 
-    /// The page of a filter the planner expects to match at least ten times the count cap,
-    /// read without counting: its matches are dense in the sort order, so walking that order
-    /// meets a page of them quickly, and confirming that there are more than 10,000 (about
-    /// 40 ms of reading at a million alerts) would only say what the estimate says. The walk is
-    /// bounded to ten times the stretch the estimate says holds the page, so a planner that
-    /// overestimates costs at most that stretch: short of a full page, it answers nil and the
-    /// matches are counted as usual. Cones and objectId lookups are left to the counted path:
-    /// they are narrow, and asking the planner first would plan them twice.
+    /// The page of a filter the planner expects to match more than the count cap, read without
+    /// counting: its matches are dense in the sort order, so walking that order meets a page of
+    /// them quickly, and finding the cap's 10,001 matches (over 100 ms of reading at a million
+    /// alerts when they are one in ten) would only say what the estimate says.
+    ///
+    /// The walk is bounded to where a page would lie at a tenth of the estimated density, and
+    /// never further than where it would lie at the cap's own density (the cap's matches spread
+    /// over the whole archive). A full page found there is a second, independent sign that the
+    /// matches pass the cap; short of one, it answers nil and the matches are counted as usual,
+    /// so a planner that overestimates costs at most that stretch. Cones and objectId lookups
+    /// are left to the counted path: they are narrow, and asking the planner first would plan
+    /// them twice.
     private func broadPage(_ query: ListingQuery, filter: SQL, after: SQL, order: SQL, columns: SQL, limit: Int, offset: Int,
                            db: Connection) throws -> (estimate: Int, rows: RowDecoder)? {
         guard query.cones == 0, !query.plannedOnce, query.sortMissing == nil,
               let total = try tableEstimate(db: db) else { return nil }
         let planned = try estimate(filter, db: db)
-        guard planned > 10 * countLimit else { return nil }
-        let stretch = Int((Double(offset + limit + 1) * Double(total) / Double(planned) * 10).rounded(.up))
+        guard planned > countLimit else { return nil }
+        let density = max(Double(planned) / 10, Double(countLimit)) / Double(total)
+        let stretch = Int((Double(offset + limit + 1) / density).rounded(.up))
         guard stretch <= Self.broadPageRows else { return nil }
         let rows = RowDecoder(try db.execute("""
             SELECT \(columns) FROM (SELECT * FROM candidate c WHERE \(after) ORDER BY \(order) LIMIT \(stretch)) c
             WHERE \(filter) ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset)
             """))
-        return rows.count > limit ? (planned, rows) : nil
+        return rows.count > limit ? (max(planned, countLimit + 1), rows) : nil
     }
 
     /// The planner's estimate of the matches, from `EXPLAIN`'s first line (`rows=N`).

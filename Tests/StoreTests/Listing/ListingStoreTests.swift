@@ -90,6 +90,25 @@ final class ListingStoreTests: XCTestCase {
         XCTAssertEqual(try page([("page", "3")]).ids, Array(expected[8..<12]))
     }
 
+    func testFiltersEstimatedPastTheCapAreWalkedOnlyWhereTheirNewestAlertsHoldAPage() throws {
+        // With statistics, rb >= 0 is estimated at about 33 matches: past a cap of 10, short of
+        // ten times it. Its newest alerts hold a page, which is read without counting.
+        try db.connection.execute("ANALYZE candidate")
+        let dense = try AlertStore(countLimit: 10).listing(try query([("rb__gte", "0")]), limit: 4, db: db.connection)
+        XCTAssertEqual(dense.ids, Array(try expectedIDs("rb >= 0").prefix(4)))
+        XCTAssertTrue(dense.countIsEstimate && dense.count > 10, "\(dense.count)")
+        // The alerts of the lowest pids (and ids), through an expression the planner cannot see
+        // into: estimated at a third of the alerts, past the cap, but last in the listing's
+        // order, not among the newest. They are counted, and the count is exact.
+        let pid = try db.connection.execute("SELECT pid FROM candidate ORDER BY pid OFFSET 7 LIMIT 1")[0].decode("pid", as: Int64.self)
+        let sparse = try AlertStore(countLimit: 10).listing(try query([("where", "abs(pid) <= \(pid)")]), limit: 4, db: db.connection)
+        let expected = try expectedIDs("pid <= \(pid)")
+        XCTAssert((5...10).contains(expected.count), "\(expected.count)")
+        XCTAssertEqual(sparse.ids, Array(expected.prefix(4)))
+        XCTAssertEqual(sparse.count, expected.count)
+        XCTAssertFalse(sparse.countIsEstimate)
+    }
+
     func testAscendingOrderAndPagesByNumber() throws {
         let store = AlertStore(countLimit: 10)
         let items = [("sort_value", "jd"), ("sort_order", "asc")]
