@@ -76,9 +76,11 @@ public struct AlertStore: Sendable {
         let run: (SQL) throws -> QueryResult = query.plannedOnce ? db.executeWithGenericPlan : { try db.execute($0) }
         var count = 0, estimated = false
         var rows: RowDecoder
-        // A walk of the sort order with no filter, or a filter known to match many, is also
+        // A walk of the sort order with no filter, or filters known to match many, is also
         // planned once per connection: whatever the values, its plan is that walk, and planning
-        // it anew for each request and partition cost several times its running.
+        // it anew for each request and partition cost several times its running. Not beside a
+        // cone: the generic plan may then read the other filter's index (seconds) instead of the cone's.
+        let walkOnce: (SQL) throws -> QueryResult = query.cones == 0 ? db.executeWithGenericPlan : run
         if conditions.isEmpty, let total = try tableEstimate(db: db), total > 10 * cap {
             // Every alert matches and the catalogue says there are far more than the cap:
             // counting 10,001 of them would only confirm it.
@@ -86,7 +88,7 @@ public struct AlertStore: Sendable {
             rows = RowDecoder(try db.executeWithGenericPlan(walk))
         } else if let known = cappedCounts.estimate(filter) {
             (count, estimated) = (known, true)
-            rows = RowDecoder(try db.executeWithGenericPlan(walk))
+            rows = RowDecoder(try walkOnce(walk))
         } else if let broad = try broadPage(query, filter: filter, after: after, order: order, columns: columns,
                                             limit: limit, offset: offset, db: db) {
             (count, estimated) = (broad.estimate, true)
