@@ -238,13 +238,13 @@ def test_every_shared_packet_arrives_exactly_once(make_database, kafka, consume,
 
 def test_sigkill_at_random_moments_loses_nothing_and_stores_nothing_twice(
         make_database, kafka, consume, folders, candids, reference, tmp_path):
-    """The packets are produced in ten slices, one before each round, so that every round has
+    """The packets are produced in six slices, one before each round, so that every round has
     work when it is killed: each consumer is SIGKILLed a random moment (fixed seed) after rows
     of its round start to appear, that is inside or between its batches' transactions and
     offset commits. Batches of 50 make those moments many. A last consumer runs to idle."""
     rng = random.Random(20260101)
     files = packet_files(folders["ztf-2017"])
-    slices = [files[i::10] for i in range(10)]
+    slices = [files[i::6] for i in range(6)]
     mock = kafka((NIGHT_TOPIC, PARTITIONS_2017))
     db = make_database()
     group = new_group()
