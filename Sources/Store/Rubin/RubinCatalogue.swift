@@ -8,15 +8,20 @@ public struct RubinTable: Sendable {
     public let name: String
     /// The alias the statements use (`d`, `o`).
     let alias: String
-    /// The key the listing is ordered and paged by (`diaSourceId`, `diaObjectId`), newest first.
+    /// The key (`diaSourceId`, `diaObjectId`): every row has one, and it breaks ties of the order.
     public let key: String
+    /// The column the listing is ordered by when no `sort_value` is given, largest first:
+    /// the observation time for sources (newest first, as ZTF's listing), the key for objects.
+    public let defaultSort: String
     /// Numeric and text columns, by name.
     public let columnTypes: [String: PostgresType]
     /// Compiles `where=` over the table's columns.
     let expressions: ExpressionCompiler
 
-    init(name: String, alias: String, key: String, columns: [TableColumn]) {
+    init(name: String, alias: String, key: String, defaultSort: String? = nil, columns: [TableColumn]) {
         (self.name, self.alias, self.key) = (name, alias, key)
+        // A database whose table lacks the time column (none that alertdb migrated) still lists, by key.
+        self.defaultSort = defaultSort.flatMap { name in columns.contains { $0.name == name } ? name : nil } ?? key
         let shown = columns.filter { ($0.type.isNumber || $0.type.isText) && $0.name != "schema_id" }
         columnTypes = Dictionary(shown.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
         var catalogue: [ExpressionCatalogue.Column] = []
@@ -55,7 +60,7 @@ public struct RubinCatalogue: Sendable {
     public let objects: RubinTable
 
     public static func read(from db: Connection) throws -> RubinCatalogue {
-        RubinCatalogue(sources: RubinTable(name: "dia_source", alias: "d", key: "diaSourceId", columns: try db.columns(of: "dia_source")),
+        RubinCatalogue(sources: RubinTable(name: "dia_source", alias: "d", key: "diaSourceId", defaultSort: "midpointMjdTai", columns: try db.columns(of: "dia_source")),
                        objects: RubinTable(name: "dia_object", alias: "o", key: "diaObjectId", columns: try db.columns(of: "dia_object")))
     }
 }
