@@ -6,7 +6,10 @@ import Model
 /// every type; integer FIELDs also name a null value (`VALUES null`) for older readers, a value
 /// no ZTF integer takes.
 public struct VOTableWriter: TableWriter {
-    public init() {}
+    /// Reals with every digit rather than 15 (`CellText.number`).
+    let exactReals: Bool
+
+    public init(exactReals: Bool = false) { self.exactReals = exactReals }
 
     public func head(_ table: DataTable) -> [UInt8] {
         var out = """
@@ -30,7 +33,7 @@ public struct VOTableWriter: TableWriter {
         out.reserveCapacity(values.count * 16 + 10)
         out += "<TR>".utf8
         for (value, column) in zip(values, columns) {
-            guard let text = Self.cell(value, column.type) else {
+            guard let text = Self.cell(value, column.type, exactReals: exactReals) else {
                 out += "<TD/>".utf8
                 continue
             }
@@ -68,13 +71,13 @@ public struct VOTableWriter: TableWriter {
     /// The TD's text, or nil for an empty TD. Booleans are T and F; a value that does not fit
     /// its column's type (which the columns' own types rule out) is written as missing rather
     /// than as a document readers refuse.
-    private static func cell(_ value: FieldValue, _ type: DataTable.Column.DataType) -> String? {
+    private static func cell(_ value: FieldValue, _ type: DataTable.Column.DataType, exactReals: Bool) -> String? {
         switch (value, type) {
         case (.bool(let b), .boolean): return b ? "T" : "F"
         case (.bool, _), (_, .boolean): return nil
         case (.text(let text), .char): return text
         case (.text, _): return nil
-        default: return CellText.number(value)
+        default: return CellText.number(value, exact: exactReals)
         }
     }
 }

@@ -15,6 +15,9 @@ public struct RubinTable: Sendable {
     public let defaultSort: String
     /// Numeric and text columns, by name.
     public let columnTypes: [String: PostgresType]
+    /// The columns a listing's row holds, in table order, as the CSV and VOTable answers write
+    /// them: every scalar column (numbers, text, booleans, the load time) less bookkeeping.
+    public let listedColumns: [TableColumn]
     /// Compiles `where=` over the table's columns.
     let expressions: ExpressionCompiler
 
@@ -23,6 +26,7 @@ public struct RubinTable: Sendable {
         // A database whose table lacks the time column (none that alertdb migrated) still lists, by key.
         self.defaultSort = defaultSort.flatMap { name in columns.contains { $0.name == name } ? name : nil } ?? key
         let shown = columns.filter { ($0.type.isNumber || $0.type.isText) && $0.name != "schema_id" }
+        listedColumns = columns.filter { ($0.type.isNumber || $0.type.isText || $0.type == .bool || $0.type == .timestamptz) && $0.name != "schema_id" }
         columnTypes = Dictionary(shown.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
         var catalogue: [ExpressionCatalogue.Column] = []
         for column in shown.sorted(by: { $0.name < $1.name }) {
