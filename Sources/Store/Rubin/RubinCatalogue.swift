@@ -26,7 +26,14 @@ public struct RubinTable: Sendable {
         // A database whose table lacks the time column (none that alertdb migrated) still lists, by key.
         self.defaultSort = defaultSort.flatMap { name in columns.contains { $0.name == name } ? name : nil } ?? key
         let shown = columns.filter { ($0.type.isNumber || $0.type.isText) && $0.name != "schema_id" }
-        listedColumns = columns.filter { ($0.type.isNumber || $0.type.isText || $0.type == .bool || $0.type == .timestamptz) && $0.name != "schema_id" }
+        // Less the columns of old versions' names whose current column the table has: the loader
+        // fills the current one (`RubinFieldNames`), so the old one is empty in every row but a
+        // broker's that sent both names.
+        let names = Set(columns.map(\.name))
+        listedColumns = columns.filter { column in
+            (column.type.isNumber || column.type.isText || column.type == .bool || column.type == .timestamptz) && column.name != "schema_id"
+                && !(RubinFieldNames.current[column.name].map(names.contains) ?? false)
+        }
         columnTypes = Dictionary(shown.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
         var catalogue: [ExpressionCatalogue.Column] = []
         for column in shown.sorted(by: { $0.name < $1.name }) {
