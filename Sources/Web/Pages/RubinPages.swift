@@ -38,6 +38,13 @@ extension Pages {
             html.text(Format.alertCount(count, isEstimate: capped))
             html.raw("</span>")
             html.link(jsonURL, "JSON")
+            // The same page as tables: the JSON link's query with another format.
+            if jsonURL.hasSuffix("format=json") {
+                html.raw(" ")
+                html.link(String(jsonURL.dropLast("json".count)) + "csv", "CSV")
+                html.raw(" ")
+                html.link(String(jsonURL.dropLast("json".count)) + "votable", "VOTable")
+            }
             html.raw("</div><div class=\"scroll\"><table><thead><tr>")
             html.element("th", key)
             html.raw(objects ? "" : "<th>time (UTC)</th>")
