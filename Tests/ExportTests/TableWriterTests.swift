@@ -84,4 +84,13 @@ final class TableWriterTests: XCTestCase {
         let cell = String(decoding: VOTableWriter(exactReals: true).row(row, columns), as: UTF8.self)
         XCTAssert(cell.contains("<TD>60924.33268375296</TD>"), cell)
     }
+
+    func testMJDColumnsNameTheirTimeScale() {
+        let columns = [DataTable.Column(name: "midpointMjdTai", type: .double, unit: "d", mjdTimeScale: "TAI"),
+                       DataTable.Column(name: "psfFlux", type: .float, unit: "nJy")]
+        let head = String(decoding: VOTableWriter().head(DataTable(name: "t", description: "", columns: columns, rows: [])), as: UTF8.self)
+        XCTAssert(head.contains(#"<TIMESYS ID="mjd_TAI" timeorigin="MJD-origin" timescale="TAI" refposition="TOPOCENTER"/>"#), head)
+        XCTAssert(head.contains(#"<FIELD name="midpointMjdTai" datatype="double" unit="d" ref="mjd_TAI">"#), head)
+        XCTAssertEqual(head.components(separatedBy: "TIMESYS").count, 2, "one TIMESYS, and none for a table without times")
+    }
 }

@@ -196,6 +196,10 @@ def test_votable_reads_with_astropy(server):
     assert str(fields["midpointMjdTai"].unit) == "d" and fields["midpointMjdTai"].ucd == "time.epoch"
     assert str(fields["ra"].unit) == "deg" and fields["ra"].ucd == "pos.eq.ra;meta.main"
     assert str(fields["dec"].unit) == "deg" and str(fields["mag"].unit) == "mag"
+    # Rubin's times are MJD in TAI: a TIMESYS says so, and the time columns name it.
+    systems = {t.ID: (t.timescale, t.timeorigin) for t in document.resources[0].time_systems}
+    assert systems.get(fields["midpointMjdTai"].ref) == ("TAI", "MJD-origin"), systems
+    assert fields["psfFlux"].ref is None
     infos = {i.name: i.value for i in document.resources[0].infos}
     assert infos["QUERY_STATUS"] == "OK" and infos["count_is_estimate"] == "false"
     data = table.array

@@ -1,7 +1,8 @@
 import Model
 
 /// Writes a table as a VOTable 1.4 document (IVOA, 2019): one RESOURCE holding the table's
-/// INFO elements and one TABLE, each column a FIELD with its datatype, unit and UCD, the rows
+/// INFO elements, a TIMESYS per time scale of its MJD columns, and one TABLE, each column a
+/// FIELD with its datatype, unit and UCD (and TIMESYS), the rows
 /// as TABLEDATA. A missing value is an empty TD, which VOTable 1.3 and later read as null for
 /// every type; integer FIELDs also name a null value (`VALUES null`) for older readers, a value
 /// no ZTF integer takes.
@@ -21,6 +22,12 @@ public struct VOTableWriter: TableWriter {
             """
         for info in table.infos {
             out += "<INFO name=\"\(XMLText.escaped(info.name))\" value=\"\(XMLText.escaped(info.value))\"/>\n"
+        }
+        // One TIMESYS per time scale the MJD columns use, which their FIELDs name (VOTable 1.4, 6.5).
+        var scales: [String] = []
+        for column in table.columns { if let scale = column.mjdTimeScale, !scales.contains(scale) { scales.append(scale) } }
+        for scale in scales {
+            out += "<TIMESYS ID=\"\(Self.timeSystemID(scale))\" timeorigin=\"MJD-origin\" timescale=\"\(XMLText.escaped(scale))\" refposition=\"TOPOCENTER\"/>\n"
         }
         out += "<TABLE name=\"\(XMLText.escaped(table.name))\">\n<DESCRIPTION>\(XMLText.escaped(table.description))</DESCRIPTION>\n"
         for column in table.columns { Self.field(column, into: &out) }
@@ -52,10 +59,16 @@ public struct VOTableWriter: TableWriter {
         if column.type == .char { out += " arraysize=\"*\"" }
         if let unit = column.unit { out += " unit=\"\(XMLText.escaped(unit))\"" }
         if let ucd = column.ucd { out += " ucd=\"\(XMLText.escaped(ucd))\"" }
+        if let scale = column.mjdTimeScale { out += " ref=\"\(Self.timeSystemID(scale))\"" }
         out += ">"
         if let description = column.description { out += "<DESCRIPTION>\(XMLText.escaped(description))</DESCRIPTION>" }
         if let null = nullValue(column.type) { out += "<VALUES null=\"\(null)\"/>" }
         out += "</FIELD>\n"
+    }
+
+    /// The ID of a time scale's TIMESYS: an XML name made of the scale's letters.
+    private static func timeSystemID(_ scale: String) -> String {
+        "mjd_" + scale.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }
 
     /// The smallest value of each integer type: no count, id or flag of ZTF's reaches it.

@@ -7,7 +7,9 @@ import Export
 /// pixels. A column no rule names has neither unit nor UCD rather than a guessed one.
 enum RubinColumnMeaning {
     static func column(_ name: String, _ type: DataTable.Column.DataType) -> DataTable.Column {
-        DataTable.Column(name: name, type: type, unit: unit(name), ucd: ucds[name], description: descriptions[name])
+        // Rubin's times are MJD in TAI (`…MjdTai`), 37 s ahead of UTC.
+        DataTable.Column(name: name, type: type, unit: unit(name), ucd: ucds[name], description: descriptions[name],
+                         mjdTimeScale: name.hasSuffix("MjdTai") && type == .double ? "TAI" : nil)
     }
 
     /// The VOUnit of `name`, or nil.

@@ -16,7 +16,7 @@ extension Pages {
             <code>sigmapsf</code>, <code>diffmaglim</code>, <code>isdiffpos</code>). Rubin's listings (<code>/rubin/</code>,
             <code>/rubin/objects/</code>) answer them too: a row per source or object, every scalar column under Rubin's name
             and the source's <code>mag</code>, reals with every digit the JSON has, units by Rubin's conventions (fluxes
-            <code>nJy</code>, times <code>d</code> of MJD TAI, positions <code>deg</code>) and a missing value (null, NaN) an
+            <code>nJy</code>, times <code>d</code> of MJD TAI with a <code>TIMESYS</code> naming TAI, positions <code>deg</code>) and a missing value (null, NaN) an
             empty cell (<a href="#rubin">Rubin alerts</a>). Other routes refuse these formats with a 400
             naming <code>format</code>; errors are JSON.</p>
             <ul>
