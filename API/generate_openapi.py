@@ -700,7 +700,7 @@ def document() -> dict:
         },
         "servers": [{"url": "http://127.0.0.1:8080"}],
         "paths": openapi_rubin.add_paths(openapi_objects.add_paths(paths(), read_operation, head_of, table_response, preflight),
-                                         read_operation, head_of, oversize),
+                                         read_operation, head_of, oversize, table_response),
         "components": openapi_rubin.add_components(openapi_objects.add_components(components())),
         # Anonymous requests are served; a token only changes the budget.
         "security": [{}, {"token": []}, {"tokenParameter": []}],

@@ -38,11 +38,18 @@ def query(name: str, description: str, schema: dict) -> dict:
     return {"name": name, "in": "query", "required": False, "allowEmptyValue": True, "description": description, "schema": schema}
 
 
-def listing_parameters(numbers: dict, extra: list[dict]) -> list[dict]:
+def listing_parameters(numbers: dict, extra: list[dict], default_sort: str) -> list[dict]:
     params = [
         query("page", "page number, 100 a page", {"type": "integer", "minimum": 1, "maximum": 1000}),
-        query("cursor", "where the next page starts: take it from the `next` link", {"type": "string"}),
-        query("format", "json or html", {"type": "string", "enum": ["json", "html"]}),
+        query("cursor", "where the next page starts: take it from the `next` link (or the Link header of a table)",
+              {"type": "string"}),
+        query("format", "json, html, csv (a header row, then a row per result; missing values, null or NaN, empty) or "
+                        "votable (VOTable 1.4, with units: fluxes nJy, times d of MJD TAI, positions deg; and UCDs; "
+                        "missing values null); tables carry the next page in a Link header",
+              {"type": "string", "enum": ["json", "html", "csv", "votable"]}),
+        query("sort_value", f"a number column to sort by (default {default_sort}); ties by the table's id, missing "
+                            "values (null, NaN) last in either order", {"type": "string", "example": "psfFlux"}),
+        query("sort_order", "desc (the default: largest, newest first) or asc", {"type": "string", "enum": ["asc", "desc"]}),
         query("where", "an expression over the table's columns in Rubin's names, e.g. psfFlux > 5000 AND band = 'i' "
                        "(the alert listing's language; see /help/#expressions)", {"type": "string", "maxLength": 2000}),
         query("cone", "ra,dec,radius in degrees", {"type": "string", "pattern": rf"^{NUMBER},{NUMBER},{NUMBER}$",
@@ -114,23 +121,23 @@ def add_components(components: dict) -> dict:
     return components
 
 
-def add_paths(paths: dict, read_operation, head_of, oversize) -> dict:
+def add_paths(paths: dict, read_operation, head_of, oversize, table_response) -> dict:
     fmt = query("format", "json or html", {"type": "string", "enum": ["json", "html"]})
 
     def both(name: str) -> dict:
         return {"application/json": {"schema": ref(name)}, "text/html": {"schema": {"type": "string"}}}
 
     sources = read_operation(
-        "Rubin alerts matching the filters, newest first (by diaSourceId)",
-        {"description": "one page of Rubin alerts", "content": both("RubinListing")},
+        "Rubin alerts matching the filters, newest observation first (by midpointMjdTai, then diaSourceId)",
+        table_response({"description": "one page of Rubin alerts", "content": both("RubinListing")}),
         params=listing_parameters(SOURCE_NUMBERS, [
             query("band", "the filter: u, g, r, i, z or y", {"type": "string"}),
             query("diaObjectId", "the object's id", {"type": "integer", "format": "int64"}),
-        ]), not_found=False)
+        ], "midpointMjdTai"), not_found=False)
     objects = read_operation(
         "Rubin objects matching the filters, newest first (by diaObjectId)",
-        {"description": "one page of Rubin objects (their latest state)", "content": both("RubinListing")},
-        params=listing_parameters(OBJECT_NUMBERS, []), not_found=False)
+        table_response({"description": "one page of Rubin objects (their latest state)", "content": both("RubinListing")}),
+        params=listing_parameters(OBJECT_NUMBERS, [], "diaObjectId"), not_found=False)
     source = read_operation(
         "One Rubin alert: its source, the history and forced photometry its packet carried, its object, its stamps",
         {"description": "the alert", "content": both("RubinSource")}, params=[ref("diaSourceId", "parameters"), fmt])

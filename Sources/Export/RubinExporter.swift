@@ -16,7 +16,25 @@ public struct RubinExporter {
     public func avroContainer(schemaJSON: String, packetJSON: String) throws -> [UInt8] {
         let schema = try AvroSchema(json: schemaJSON)
         let record = try GenericRecord(schema: schema)
-        try AvroFilling.fill(record.value, with: .json(try JSONNode.parse(packetJSON)), path: "")
+        try AvroFilling.fill(record.value, with: .json(Self.underOldNames(try JSONNode.parse(packetJSON))), path: "")
         return try MemoryContainer.bytes(keepingSchemaText: schema, value: record.value)
+    }
+
+    /// The document with each value the loader stored under a field's current name
+    /// (`RubinFieldNames`: 3.0's `decl` in `dec`) also under the old name, where that is
+    /// empty, so that an old writer schema finds its fields. Names a schema does not have are
+    /// not read.
+    static func underOldNames(_ node: JSONNode) -> JSONNode {
+        switch node {
+        case .array(let elements): return .array(elements.map(underOldNames))
+        case .object(var members):
+            for (key, value) in members { members[key] = underOldNames(value) }
+            for (old, current) in RubinFieldNames.current {
+                guard let value = members[current], value != .null, members[old] == nil || members[old] == .null else { continue }
+                members[old] = value
+            }
+            return .object(members)
+        default: return node
+        }
     }
 }

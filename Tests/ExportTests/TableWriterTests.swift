@@ -73,4 +73,24 @@ final class TableWriterTests: XCTestCase {
         let text = String(decoding: VOTableWriter().write(table([[.null, .real(.nan), .null, .text("<a & 'b'>\u{1}\t"), .null]])), as: UTF8.self)
         XCTAssertTrue(text.contains("<TR><TD/><TD/><TD/><TD>&lt;a &amp; &apos;b&apos;&gt;\t</TD><TD/></TR>"), text)
     }
+
+    func testExactRealsKeepEveryDigitForTablesWhoseJSONDoes() {
+        // A Rubin time to the microsecond needs 17 significant digits; 15 would move it by ~4 µs.
+        let time = 60924.33268375296
+        let row: [FieldValue] = [.integer(1), .real(time), .real(Double(Float(20.550894))), .text("x"), .null]
+        XCTAssertEqual(String(decoding: CSVWriter(exactReals: true).row(row, columns), as: UTF8.self),
+                       "1,60924.33268375296,20.550893783569336,x,\r\n")
+        XCTAssertEqual(String(decoding: CSVWriter().row(row, columns), as: UTF8.self), "1,60924.332683753,20.5508937835693,x,\r\n")
+        let cell = String(decoding: VOTableWriter(exactReals: true).row(row, columns), as: UTF8.self)
+        XCTAssert(cell.contains("<TD>60924.33268375296</TD>"), cell)
+    }
+
+    func testMJDColumnsNameTheirTimeScale() {
+        let columns = [DataTable.Column(name: "midpointMjdTai", type: .double, unit: "d", mjdTimeScale: "TAI"),
+                       DataTable.Column(name: "psfFlux", type: .float, unit: "nJy")]
+        let head = String(decoding: VOTableWriter().head(DataTable(name: "t", description: "", columns: columns, rows: [])), as: UTF8.self)
+        XCTAssert(head.contains(#"<TIMESYS ID="mjd_TAI" timeorigin="MJD-origin" timescale="TAI" refposition="TOPOCENTER"/>"#), head)
+        XCTAssert(head.contains(#"<FIELD name="midpointMjdTai" datatype="double" unit="d" ref="mjd_TAI">"#), head)
+        XCTAssertEqual(head.components(separatedBy: "TIMESYS").count, 2, "one TIMESYS, and none for a table without times")
+    }
 }

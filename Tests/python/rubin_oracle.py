@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime
 import math
+import re
 import struct
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
@@ -57,6 +58,40 @@ def same(expected, stored, column_type: str | None = None) -> bool:
     return expected == stored
 
 
+# Fields schemas 3.0 and 4.0 (7.3's is_negative too) named otherwise than 5.0 on: alertdb stores
+# them in the column of the current name. Found here by the renaming rules themselves (decl
+# became dec, the point-source model's ps became psf, the dipole's dip became dipole, word by
+# word), not by alertdb's table; the few renames that follow no rule are listed.
+OTHER_RENAMES = {"midPointTai": "midpointMjdTai", "filterName": "band", "totFlux": "scienceFlux",
+                 "totFluxErr": "scienceFluxErr", "diffFlux": "snapDiffFlux", "diffFluxErr": "snapDiffFluxErr",
+                 "is_negative": "isNegative"}
+# A diaObject's per-band figures of 3.0/4.0 (uPSFluxMean) and its proper motions keep their names.
+NOT_RENAMED_PREFIXES = ("pm",)
+
+
+def current_name(name: str) -> str:
+    if name in OTHER_RENAMES:
+        return OTHER_RENAMES[name]
+    if name.startswith(NOT_RENAMED_PREFIXES):
+        return name
+    words = []
+    for word in name.split("_"):
+        word = re.sub(r"^decl", "dec", word).replace("Decl", "Dec")
+        word = re.sub(r"^ps(?=[A-Z])", "psf", word)
+        word = re.sub(r"^dip(?=[A-Z])", "dipole", word)
+        words.append(word)
+    return "_".join(words)
+
+
+def stored_name(name: str, record: dict, types: dict[str, str]) -> str:
+    """The column a field is stored in: its current name's, unless the record also has a field
+    of that name or the table no such column."""
+    renamed = current_name(name)
+    if renamed != name and renamed not in record and renamed in types:
+        return renamed
+    return name
+
+
 def columns(conn, table: str) -> dict[str, str]:
     rows = conn.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s", (table,)
@@ -69,9 +104,12 @@ def compare_record(where: str, record: dict, row: dict, types: dict[str, str], e
     differences = []
     extra = extra or {}
     for name, value in record.items():
-        if name in types:
-            if not same(value, row[name], types[name]):
-                differences.append(f"{where}.{name}: packet {value!r}, column {row[name]!r}")
+        column = stored_name(name, record, types)
+        if column != name and name in types and row[name] is not None:
+            differences.append(f"{where}.{name}: stored in {column}, yet its old column holds {row[name]!r}")
+        if column in types:
+            if not same(value, row[column], types[column]):
+                differences.append(f"{where}.{name}: packet {value!r}, column {column} {row[column]!r}")
         elif extra.get(name, "<absent>") != as_json(value):
             differences.append(f"{where}.{name}: packet {as_json(value)!r}, extra {extra.get(name, '<absent>')!r}")
     return differences

@@ -4,7 +4,10 @@ import Model
 /// CRLF-terminated; a field holding a comma, a quote or a line break is quoted, its quotes
 /// doubled. A missing value is an empty field.
 public struct CSVWriter: TableWriter {
-    public init() {}
+    /// Reals with every digit rather than 15 (`CellText.number`).
+    let exactReals: Bool
+
+    public init(exactReals: Bool = false) { self.exactReals = exactReals }
 
     public func head(_ table: DataTable) -> [UInt8] {
         var out = [UInt8]()
@@ -23,7 +26,7 @@ public struct CSVWriter: TableWriter {
             switch value {
             case .text(let text): Self.append(text, into: &out)
             case .bool(let b): out += (b ? "true" : "false").utf8
-            default: if let number = CellText.number(value) { out += number.utf8 }
+            default: if let number = CellText.number(value, exact: exactReals) { out += number.utf8 }
             }
         }
         return out + [UInt8(ascii: "\r"), UInt8(ascii: "\n")]

@@ -20,10 +20,12 @@ enum CellText {
     }
 
     /// A number, or nil when it is missing; text is the writers' own (each escapes it its way).
-    static func number(_ value: FieldValue) -> String? {
+    /// `exact` writes a real's every digit (its shortest round-trip form), for tables whose
+    /// JSON gives every digit (Rubin's), rather than the 15 of ZTF's.
+    static func number(_ value: FieldValue, exact: Bool = false) -> String? {
         switch value {
         case .integer(let i): return String(i)
-        case .real(let d): return d.isFinite ? real(d) : nil
+        case .real(let d): return d.isFinite ? (exact ? d.description : real(d)) : nil
         default: return nil
         }
     }

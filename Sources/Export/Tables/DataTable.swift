@@ -21,9 +21,14 @@ public struct DataTable: Sendable {
         public let ucd: String?
         /// One line on what the column holds, or nil.
         public let description: String?
+        /// For a time given as an MJD, its time scale (`TAI`): VOTable's TIMESYS, so that a
+        /// reader takes the number as that instant. Nil for other columns.
+        public let mjdTimeScale: String?
 
-        public init(name: String, type: DataType, unit: String? = nil, ucd: String? = nil, description: String? = nil) {
+        public init(name: String, type: DataType, unit: String? = nil, ucd: String? = nil, description: String? = nil,
+                    mjdTimeScale: String? = nil) {
             (self.name, self.type, self.unit, self.ucd, self.description) = (name, type, unit, ucd, description)
+            self.mjdTimeScale = mjdTimeScale
         }
     }
 

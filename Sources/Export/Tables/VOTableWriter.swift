@@ -1,12 +1,16 @@
 import Model
 
 /// Writes a table as a VOTable 1.4 document (IVOA, 2019): one RESOURCE holding the table's
-/// INFO elements and one TABLE, each column a FIELD with its datatype, unit and UCD, the rows
+/// INFO elements, a TIMESYS per time scale of its MJD columns, and one TABLE, each column a
+/// FIELD with its datatype, unit and UCD (and TIMESYS), the rows
 /// as TABLEDATA. A missing value is an empty TD, which VOTable 1.3 and later read as null for
 /// every type; integer FIELDs also name a null value (`VALUES null`) for older readers, a value
 /// no ZTF integer takes.
 public struct VOTableWriter: TableWriter {
-    public init() {}
+    /// Reals with every digit rather than 15 (`CellText.number`).
+    let exactReals: Bool
+
+    public init(exactReals: Bool = false) { self.exactReals = exactReals }
 
     public func head(_ table: DataTable) -> [UInt8] {
         var out = """
@@ -19,6 +23,12 @@ public struct VOTableWriter: TableWriter {
         for info in table.infos {
             out += "<INFO name=\"\(XMLText.escaped(info.name))\" value=\"\(XMLText.escaped(info.value))\"/>\n"
         }
+        // One TIMESYS per time scale the MJD columns use, which their FIELDs name (VOTable 1.4, 6.5).
+        var scales: [String] = []
+        for column in table.columns { if let scale = column.mjdTimeScale, !scales.contains(scale) { scales.append(scale) } }
+        for scale in scales {
+            out += "<TIMESYS ID=\"\(Self.timeSystemID(scale))\" timeorigin=\"MJD-origin\" timescale=\"\(XMLText.escaped(scale))\" refposition=\"TOPOCENTER\"/>\n"
+        }
         out += "<TABLE name=\"\(XMLText.escaped(table.name))\">\n<DESCRIPTION>\(XMLText.escaped(table.description))</DESCRIPTION>\n"
         for column in table.columns { Self.field(column, into: &out) }
         out += "<DATA><TABLEDATA>\n"
@@ -30,7 +40,7 @@ public struct VOTableWriter: TableWriter {
         out.reserveCapacity(values.count * 16 + 10)
         out += "<TR>".utf8
         for (value, column) in zip(values, columns) {
-            guard let text = Self.cell(value, column.type) else {
+            guard let text = Self.cell(value, column.type, exactReals: exactReals) else {
                 out += "<TD/>".utf8
                 continue
             }
@@ -49,10 +59,16 @@ public struct VOTableWriter: TableWriter {
         if column.type == .char { out += " arraysize=\"*\"" }
         if let unit = column.unit { out += " unit=\"\(XMLText.escaped(unit))\"" }
         if let ucd = column.ucd { out += " ucd=\"\(XMLText.escaped(ucd))\"" }
+        if let scale = column.mjdTimeScale { out += " ref=\"\(Self.timeSystemID(scale))\"" }
         out += ">"
         if let description = column.description { out += "<DESCRIPTION>\(XMLText.escaped(description))</DESCRIPTION>" }
         if let null = nullValue(column.type) { out += "<VALUES null=\"\(null)\"/>" }
         out += "</FIELD>\n"
+    }
+
+    /// The ID of a time scale's TIMESYS: an XML name made of the scale's letters.
+    private static func timeSystemID(_ scale: String) -> String {
+        "mjd_" + scale.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }
 
     /// The smallest value of each integer type: no count, id or flag of ZTF's reaches it.
@@ -68,13 +84,13 @@ public struct VOTableWriter: TableWriter {
     /// The TD's text, or nil for an empty TD. Booleans are T and F; a value that does not fit
     /// its column's type (which the columns' own types rule out) is written as missing rather
     /// than as a document readers refuse.
-    private static func cell(_ value: FieldValue, _ type: DataTable.Column.DataType) -> String? {
+    private static func cell(_ value: FieldValue, _ type: DataTable.Column.DataType, exactReals: Bool) -> String? {
         switch (value, type) {
         case (.bool(let b), .boolean): return b ? "T" : "F"
         case (.bool, _), (_, .boolean): return nil
         case (.text(let text), .char): return text
         case (.text, _): return nil
-        default: return CellText.number(value)
+        default: return CellText.number(value, exact: exactReals)
         }
     }
 }

@@ -8,16 +8,32 @@ public struct RubinTable: Sendable {
     public let name: String
     /// The alias the statements use (`d`, `o`).
     let alias: String
-    /// The key the listing is ordered and paged by (`diaSourceId`, `diaObjectId`), newest first.
+    /// The key (`diaSourceId`, `diaObjectId`): every row has one, and it breaks ties of the order.
     public let key: String
+    /// The column the listing is ordered by when no `sort_value` is given, largest first:
+    /// the observation time for sources (newest first, as ZTF's listing), the key for objects.
+    public let defaultSort: String
     /// Numeric and text columns, by name.
     public let columnTypes: [String: PostgresType]
+    /// The columns a listing's row holds, in table order, as the CSV and VOTable answers write
+    /// them: every scalar column (numbers, text, booleans, the load time) less bookkeeping.
+    public let listedColumns: [TableColumn]
     /// Compiles `where=` over the table's columns.
     let expressions: ExpressionCompiler
 
-    init(name: String, alias: String, key: String, columns: [TableColumn]) {
+    init(name: String, alias: String, key: String, defaultSort: String? = nil, columns: [TableColumn]) {
         (self.name, self.alias, self.key) = (name, alias, key)
+        // A database whose table lacks the time column (none that alertdb migrated) still lists, by key.
+        self.defaultSort = defaultSort.flatMap { name in columns.contains { $0.name == name } ? name : nil } ?? key
         let shown = columns.filter { ($0.type.isNumber || $0.type.isText) && $0.name != "schema_id" }
+        // Less the columns of old versions' names whose current column the table has: the loader
+        // fills the current one (`RubinFieldNames`), so the old one is empty in every row but a
+        // broker's that sent both names.
+        let names = Set(columns.map(\.name))
+        listedColumns = columns.filter { column in
+            (column.type.isNumber || column.type.isText || column.type == .bool || column.type == .timestamptz) && column.name != "schema_id"
+                && !(RubinFieldNames.current[column.name].map(names.contains) ?? false)
+        }
         columnTypes = Dictionary(shown.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
         var catalogue: [ExpressionCatalogue.Column] = []
         for column in shown.sorted(by: { $0.name < $1.name }) {
@@ -55,7 +71,7 @@ public struct RubinCatalogue: Sendable {
     public let objects: RubinTable
 
     public static func read(from db: Connection) throws -> RubinCatalogue {
-        RubinCatalogue(sources: RubinTable(name: "dia_source", alias: "d", key: "diaSourceId", columns: try db.columns(of: "dia_source")),
+        RubinCatalogue(sources: RubinTable(name: "dia_source", alias: "d", key: "diaSourceId", defaultSort: "midpointMjdTai", columns: try db.columns(of: "dia_source")),
                        objects: RubinTable(name: "dia_object", alias: "o", key: "diaObjectId", columns: try db.columns(of: "dia_object")))
     }
 }

@@ -6,21 +6,23 @@ import Postgres
 /// conditions over the table, and which page. Filters are named as Rubin names its columns
 /// (`band=g`, `reliability__gte=0.9`, `psfFlux__gte=5000`, `diaObjectId=...`), plus `cone` and a
 /// `where=` expression in the alert listing's language; every value is bound as a parameter.
-/// The listing is newest first by the table's key (Rubin's ids grow with the visit); a page is
-/// `page=N` or the `cursor` of the previous page's `next` link.
+/// The order is the table's default (`RubinTable.defaultSort`: the newest observation first
+/// for sources) or `sort_value` and `sort_order` (`RubinOrder`); a page is `page=N` or the
+/// `cursor` of the previous page's `next` link.
 public struct RubinListingQuery: Sendable {
-    public static let controlParameters = ["page", "cursor"]
+    public static let controlParameters = ["page", "cursor", "sort_value", "sort_order"]
 
     let conditions: [SQL]
-    /// The key value the page starts below (a cursor), if any.
-    let before: Int64?
+    let order: RubinOrder
+    /// Where the previous page ended (a cursor), if anywhere.
+    let cursor: Cursor?
     public let page: Int
     /// The filters as given (empty values dropped), for the next page's link.
     public let filterItems: [(name: String, value: String)]
 
     public static func parse(_ items: [(name: String, value: String)], table: RubinTable) throws -> RubinListingQuery {
         var conditions: [SQL] = []
-        var page: Int?, before: Int64?, expression: String?
+        var page: Int?, cursorToken: String?, expression: String?, sortValue: String?, sortOrder: String?
         var cones = 0
         var kept: [(name: String, value: String)] = []
         var seen = Set<String>()
@@ -33,10 +35,21 @@ public struct RubinListingQuery: Sendable {
                 page = try ValueParsing.positiveInteger(value, name, max: ListingQuery.maxPage)
                 continue
             case "cursor":
-                guard let key = Int64(value) else {
-                    throw ParameterError(name, "cursor is not valid; use the `next` link of the previous page")
+                cursorToken = value
+                continue
+            case "sort_value":
+                guard let type = table.columnTypes[value], type.isNumber else {
+                    throw ParameterError(name, "sort_value must be a number column of the table such as \(table.defaultSort), not '\(ValueParsing.clip(value))'")
                 }
-                before = key
+                sortValue = value
+                kept.append((name, value))
+                continue
+            case "sort_order":
+                guard value == "asc" || value == "desc" else {
+                    throw ParameterError(name, "sort_order must be asc or desc, not '\(ValueParsing.clip(value))'")
+                }
+                sortOrder = value
+                kept.append((name, value))
                 continue
             case "where":
                 guard value.contains(where: { !$0.isWhitespace }) else { continue }
@@ -57,8 +70,18 @@ public struct RubinListingQuery: Sendable {
         if let expression {
             conditions.append(try table.expressions.whereCondition(expression, besideFilters: conditions.count, cones: cones).condition)
         }
-        if page != nil && before != nil { throw ParameterError("cursor", "give either page or cursor, not both") }
-        return RubinListingQuery(conditions: conditions, before: before, page: page ?? 1, filterItems: kept)
+        if page != nil && cursorToken != nil { throw ParameterError("cursor", "give either page or cursor, not both") }
+        let order = RubinOrder(column: sortValue ?? table.defaultSort, ascending: sortOrder == "asc", table: table)
+        var cursor: Cursor?
+        if let cursorToken {
+            // A token of this server for this order, going forward (Rubin's listings link no previous page).
+            guard let decoded = Cursor(token: cursorToken), decoded.sortColumn == order.column, decoded.ascending == order.ascending,
+                  !decoded.backward else {
+                throw ParameterError("cursor", "cursor is not valid for this sort order; use the `next` link of the previous page")
+            }
+            cursor = decoded
+        }
+        return RubinListingQuery(conditions: conditions, order: order, cursor: cursor, page: page ?? 1, filterItems: kept)
     }
 
     /// `column=value` or `column__op=value` as a condition; NaN matches no comparison.

@@ -33,7 +33,8 @@ public enum RubinStore {
                                db: Connection) throws -> RubinListingPage {
         let filter = query.conditions.isEmpty ? "TRUE" : SQL.joined(query.conditions, separator: " AND ")
         let key = table.column(table.key)
-        let after: SQL = query.before.map { "\(key) < \($0)" } ?? "TRUE"
+        let order = query.order
+        let after: SQL = query.cursor.map { order.after($0, table) } ?? "TRUE"
         let from: SQL = "\(SQL.identifier(table.name)) \(SQL(unchecked: table.alias))"
         let cap = ListingPage.exactCountLimit
         let count = try db.execute("SELECT count(*) AS n FROM (SELECT 1 FROM \(from) WHERE \(filter) LIMIT \(cap + 1)) s")[0]
@@ -41,11 +42,13 @@ public enum RubinStore {
         let json: SQL = table.name == "dia_source" ? sourceJSON(SQL(unchecked: table.alias)) : "(to_jsonb(\(SQL(unchecked: table.alias))) - 'extra')"
         let offset = (query.page - 1) * limit
         let rows = try db.execute("""
-            SELECT \(key) AS key, \(json)::text AS json FROM \(from)
-            WHERE \(filter) AND \(after) ORDER BY \(key) DESC LIMIT \(limit + 1) OFFSET \(offset)
+            SELECT \(key) AS key, (\(order.value))::text AS sort, \(json)::text AS json FROM \(from)
+            WHERE \(filter) AND \(after) ORDER BY \(order.orderBy(table)) LIMIT \(limit + 1) OFFSET \(offset)
             """).rows
         let page = try rows.prefix(limit).map { try $0.decode("json", as: String.self) }
-        let next = rows.count > limit ? String(try rows[limit - 1].decode("key", as: Int64.self)) : nil
+        let next = rows.count > limit
+            ? order.cursor(id: try rows[limit - 1].decode("key", as: Int64.self), printed: try rows[limit - 1].decode("sort", as: String?.self)).token
+            : nil
         return RubinListingPage(rows: page, count: min(count, cap + 1), countIsCapped: count > cap, nextCursor: next)
     }
 

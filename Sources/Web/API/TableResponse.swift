@@ -8,8 +8,8 @@ extension Responses {
     /// elements of the table (`table.infos`).
     /// `rows`, when given, are the table's rows already written (`AlertService.renderedRows`).
     static func table(_ table: DataTable, as representation: Representation, rows: [[UInt8]]? = nil,
-                      next: String? = nil, previous: String? = nil) -> Response {
-        let writer = representation.tableWriter
+                      next: String? = nil, previous: String? = nil, exactReals: Bool = false) -> Response {
+        let writer = representation.tableWriter(exactReals: exactReals)
         let body = rows.map { writer.write(table, rows: $0) } ?? writer.write(table)
         let (type, suffix) = representation == .votable ? ("application/x-votable+xml", "vot") : ("text/csv; charset=utf-8", "csv")
         let fileName = table.name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
@@ -24,5 +24,10 @@ extension Responses {
 
 extension Representation {
     /// The writer of a table format (CSV for anything else).
-    var tableWriter: any TableWriter { self == .votable ? VOTableWriter() : CSVWriter() }
+    var tableWriter: any TableWriter { tableWriter(exactReals: false) }
+
+    /// The writer of a table format, reals with every digit when `exactReals` (Rubin's tables).
+    func tableWriter(exactReals: Bool) -> any TableWriter {
+        self == .votable ? VOTableWriter(exactReals: exactReals) : CSVWriter(exactReals: exactReals)
+    }
 }

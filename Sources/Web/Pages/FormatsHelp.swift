@@ -13,7 +13,11 @@ extension Pages {
             then every <code>candidate</code> field in the JSON's order), one per object (<code>objectId</code> and every figure),
             one per point of an object's light curve (<code>kind</code>, <code>lco_id</code> for stored alerts, then every field
             any point has), one per photometry point (<code>jd</code>, <code>filter</code>, <code>magpsf</code>,
-            <code>sigmapsf</code>, <code>diffmaglim</code>, <code>isdiffpos</code>). Other routes refuse these formats with a 400
+            <code>sigmapsf</code>, <code>diffmaglim</code>, <code>isdiffpos</code>). Rubin's listings (<code>/rubin/</code>,
+            <code>/rubin/objects/</code>) answer them too: a row per source or object, every scalar column under Rubin's name
+            and the source's <code>mag</code>, reals with every digit the JSON has, units by Rubin's conventions (fluxes
+            <code>nJy</code>, times <code>d</code> of MJD TAI with a <code>TIMESYS</code> naming TAI, positions <code>deg</code>) and a missing value (null, NaN) an
+            empty cell (<a href="#rubin">Rubin alerts</a>). Other routes refuse these formats with a 400
             naming <code>format</code>; errors are JSON.</p>
             <ul>
             <li><b>CSV</b> (<code>text/csv; charset=utf-8</code>, RFC 4180): a header row of column names, then one line per row;

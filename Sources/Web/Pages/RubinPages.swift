@@ -9,6 +9,7 @@ extension Pages {
         ("band", "band (u g r i z y)"), ("reliability__gte", "reliability ≥"), ("snr__gte", "snr ≥"),
         ("psfFlux__gte", "psfFlux ≥ (nJy)"), ("midpointMjdTai__gt", "midpointMjdTai > (MJD TAI)"),
         ("cone", "cone: ra,dec,radius (deg)"), ("diaObjectId", "diaObjectId"),
+        ("sort_value", "sort by (default midpointMjdTai)"), ("sort_order", "order: desc (default) or asc"),
     ]
 
     /// The columns of the listing's table, in Rubin's names.
@@ -18,6 +19,7 @@ extension Pages {
     static let rubinObjectFilterFields: [(name: String, label: String)] = [
         ("cone", "cone: ra,dec,radius (deg)"), ("nDiaSources__gte", "nDiaSources ≥"),
         ("lastDiaSourceMjdTai__gt", "lastDiaSourceMjdTai > (MJD TAI)"),
+        ("sort_value", "sort by (default diaObjectId)"), ("sort_order", "order: desc (default) or asc"),
     ]
     static let rubinObjectColumns = ["ra", "dec", "nDiaSources", "firstDiaSourceMjdTai", "lastDiaSourceMjdTai", "latestDiaSourceId"]
 
@@ -38,6 +40,13 @@ extension Pages {
             html.text(Format.alertCount(count, isEstimate: capped))
             html.raw("</span>")
             html.link(jsonURL, "JSON")
+            // The same page as tables: the JSON link's query with another format.
+            if jsonURL.hasSuffix("format=json") {
+                html.raw(" ")
+                html.link(String(jsonURL.dropLast("json".count)) + "csv", "CSV")
+                html.raw(" ")
+                html.link(String(jsonURL.dropLast("json".count)) + "votable", "VOTable")
+            }
             html.raw("</div><div class=\"scroll\"><table><thead><tr>")
             html.element("th", key)
             html.raw(objects ? "" : "<th>time (UTC)</th>")

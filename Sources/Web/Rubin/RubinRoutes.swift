@@ -20,12 +20,15 @@ final class RubinCatalogueCache: Sendable {
 }
 
 extension AlertService {
-    /// Answers a route under `/rubin/`: HTML or JSON as asked (stamps as files, `/rubin/latest/` in JSON).
+    /// Answers a route under `/rubin/`: HTML or JSON as asked, the listings CSV and VOTable too
+    /// (stamps as files, `/rubin/latest/` in JSON).
     func rubin(_ route: RubinRoute, _ request: Request, _ representation: Representation) throws -> Response {
         let links = Links(request, publicBase: publicBase)
         // A `format` other than json or html is the client's mistake, on the routes that answer
         // only JSON too (a stamp's `format` is its own: png).
         if !Self.isCutout(route), !Self.isAvro(route) { _ = try Representation(request) }
+        // Tables (CSV, VOTable) are the listings' rows; a page of one alert or object is not one.
+        if route != .listing, route != .objects, !Self.isCutout(route), !Self.isAvro(route) { _ = try representation.withoutTables() }
         switch route {
         case .listing, .objects:
             let catalogue = try rubinCatalogue.get(archive)
@@ -47,11 +50,24 @@ extension AlertService {
                 return Responses.html(Pages.rubinListing(objects: route == .objects, parameters: items, rows: rows, count: page.count, capped: page.countIsCapped,
                                                          nextURL: next, jsonURL: jsonURL))
             }
+            // The next page in the format asked for, as ZTF's listings link theirs.
+            let nextURL = PageLinks(request, representation, filterItems: query.filterItems, pageNumber: nil, hasNext: page.nextCursor != nil,
+                                    nextCursor: page.nextCursor, previousCursor: nil, link: { links.base + path + "?" + Links.encode($0) }).next
+            if representation.isTable {
+                // The JSON rows PostgreSQL wrote, flattened to the table's columns, with every
+                // digit the JSON has (a time to the microsecond needs 17).
+                let columns = RubinTables.columns(table)
+                let writer = representation.tableWriter(exactReals: true)
+                let rows = page.rows.compactMap { try? JSONValue.parse(Array($0.utf8)) }.map { writer.row(RubinTables.row($0, columns), columns) }
+                let infos = Self.pageInfos(page.count, page.countIsCapped, nextURL, nil)
+                return Responses.table(RubinTables.listing(table, columns: columns, infos: infos), as: representation, rows: rows, next: nextURL,
+                                       exactReals: true)
+            }
             let body = JSONValue.object()
             body.set("count", .integer(Int64(page.count)))
             body.set("count_is_estimate", .bool(page.countIsCapped))
             body.set("has_next", .bool(page.nextCursor != nil))
-            body.set("next", page.nextCursor.map { .string(links.base + path + "?" + Links.encode(query.filterItems + [("cursor", $0)])) } ?? .null())
+            body.set("next", nextURL.map { .string($0) } ?? .null())
             return Responses.json(body, appending: "results", elements: page.rows.map { Array($0.utf8) })
         case .source(let id):
             guard let json = try archive.read({ try $0.rubinSource(id) }) else {

@@ -112,7 +112,8 @@ final class RubinLayout {
         }
         self.cutouts = cutouts
 
-        // dia_source: the diaSource's fields, then the packet's own.
+        // dia_source: the diaSource's fields (old versions' under their current names), then the packet's own.
+        let storedSourceRecord = Self.currentNames(sourceRecord, columns.source)
         var usedSource = Set<Int>()
         let objectField = objectField
         sourceColumns = columns.source.map { column in
@@ -124,7 +125,7 @@ final class RubinLayout {
             case "extra": return .extra
             default: break
             }
-            if let (i, encoding) = Self.match(column, in: sourceRecord) {
+            if let (i, encoding) = Self.match(column, in: storedSourceRecord) {
                 usedSource.insert(i)
                 return .field(i, encoding)
             }
@@ -152,6 +153,14 @@ final class RubinLayout {
         return (i, encoding)
     }
 
+    /// The record's fields under the names their columns have (`RubinFieldNames`): 3.0's
+    /// `decl` as `dec`, so that it fills `dec`; a field left unmapped keeps its own name in `extra`.
+    private static func currentNames(_ fields: [(name: String, schema: AvroSchema)], _ columns: [TableColumn])
+        -> [(name: String, schema: AvroSchema)] {
+        let names = Set(columns.map(\.name))
+        return zip(RubinFieldNames.storedNames(fields.map(\.name), hasColumn: names.contains), fields).map { ($0, $1.schema) }
+    }
+
     private static func unmapped(_ fields: [(name: String, schema: AvroSchema)], used: Set<Int>) -> [(name: String, index: Int)] {
         fields.enumerated().filter { !used.contains($0.offset) }.map { ($0.element.name, $0.offset) }
     }
@@ -160,6 +169,7 @@ final class RubinLayout {
     private static func columns(_ columns: [TableColumn], of fields: [(name: String, schema: AvroSchema)])
         -> ([RubinColumnSource], [(name: String, index: Int)]) {
         var used = Set<Int>()
+        let stored = currentNames(fields, columns)
         let sources: [RubinColumnSource] = columns.map { column in
             switch column.name {
             case "extra": return .extra
@@ -167,7 +177,7 @@ final class RubinLayout {
             case "latestMidpointMjdTai": return .latestMidpoint
             default: break
             }
-            guard let (i, encoding) = match(column, in: fields) else { return .null }
+            guard let (i, encoding) = match(column, in: stored) else { return .null }
             used.insert(i)
             return .field(i, encoding)
         }
