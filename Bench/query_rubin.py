@@ -15,7 +15,7 @@ ingest`, then SQL multiplies them, set-based, into --alerts synthetic alerts:
     (prvDiaSourceIds, prvDiaForcedSourceKeys) as its packet would;
   - dia_object: each object's per-band figures (mean, error, sigma, count, min, max) and
     first/last times computed from its detections, its latest source named;
-  - the real stamps of one source copied to every 100th source (all of them would be 110 GB).
+  - the real stamps of one source copied to every 100th source (all of them would be about 60 GB).
 Indexes other than the unique ones are dropped for the bulk insert and built after it.
 """
 import os, sys, time
