@@ -40,7 +40,7 @@ extension AlertService {
                 return Responses.html(Pages.rubinListing(objects: route == .objects, parameters: items, rows: [], count: 0, capped: false, nextURL: nil,
                                                          jsonURL: jsonURL, error: (error.message, error.parameter)), status: 400)
             }
-            let page = try archive.read { try $0.rubinListing(query, table: table) }
+            let page = try rubinListingPage(query, table: table, objects: route == .objects)
             if representation == .html {
                 let next = page.nextCursor.map { links.base + path + "?" + Links.encode(query.filterItems + [("cursor", $0)]) }
                 let rows = page.rows.compactMap { try? JSONValue.parse(Array($0.utf8)) }
