@@ -43,10 +43,10 @@ extension AlertService {
                 return Responses.html(Pages.rubinListing(objects: route == .objects, parameters: items, rows: [], count: 0, capped: false, nextURL: nil,
                                                          jsonURL: jsonURL, error: (error.message, error.parameter)), status: 400)
             }
-            let page = try archive.read { try $0.rubinListing(query, table: table) }
+            let page = try rubinListingPage(query, table: table, objects: route == .objects)
             if representation == .html {
                 let next = page.nextCursor.map { links.base + path + "?" + Links.encode(query.filterItems + [("cursor", $0)]) }
-                let rows = page.rows.compactMap { try? JSONValue.parse(Array($0.utf8)) }
+                let rows = rubinShownRows(page, objects: route == .objects)
                 return Responses.html(Pages.rubinListing(objects: route == .objects, parameters: items, rows: rows, count: page.count, capped: page.countIsCapped,
                                                          nextURL: next, jsonURL: jsonURL))
             }
