@@ -1,4 +1,5 @@
 import CAvro
+import Foundation
 
 /// A reusable Avro C generic value of one schema: the value class (`avro_value_iface_t`) and
 /// one instance of it. Building the class walks the whole schema, so it is built once per
@@ -54,10 +55,17 @@ public final class SchemaCache {
     public init(capacity: Int = 64) { self.capacity = capacity }
 
     func value(forSchemaJSON json: [UInt8]) throws -> GenericValue {
-        if let last, last.json == json { return last.value }
+        if let last, Self.same(last.json, json) { return last.value }
         let value = try entries[SchemaText(json)] ?? parse(json)
         last = (json, value)
         return value
+    }
+
+    /// Whether two schema texts are the same bytes, compared with memcmp: `==` on `[UInt8]`
+    /// compares byte by byte, and every packet's schema (tens of kB) is compared with the last.
+    private static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.withUnsafeBytes { a in b.withUnsafeBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
     }
 
     private func parse(_ json: [UInt8]) throws -> GenericValue {

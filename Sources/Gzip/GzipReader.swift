@@ -1,43 +1,97 @@
 import CZlib
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Streams a file through zlib's gzip reader, which passes plain (uncompressed) files through
-/// unchanged: one reader serves `.tar`, `.tar.gz`, `.avro` and gzipped packets alike.
+/// Streams a file through zlib's gzip reader, or, when it is not gzip-compressed, reads it as it
+/// is: one reader serves `.tar`, `.tar.gz`, `.avro` and gzipped packets alike.
 public final class GzipReader {
-    private let file: gzFile
+    private enum Source {
+        case zlib(gzFile)
+        /// A file that does not start with gzip's magic number, read with read(2) straight into
+        /// the caller's buffer. Through zlib, a plain packet was copied twice more (into zlib's
+        /// buffer, then out of it), which for Rubin's packets, most of whose bytes are stamps,
+        /// was a good part of the cost of reading them. `size` is the file's length when opened.
+        case plain(descriptor: Int32, size: Int)
+    }
 
-    /// Opens `path`, or standard input for "-".
+    private let source: Source
+    /// Bytes returned so far.
+    private var position = 0
+
+    /// Opens `path`, or standard input for "-" (always through zlib, which tells plain input from
+    /// gzip by reading it).
     public init(path: String) throws {
+        if path != "-" {
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw GzipError(message: "cannot open \(path)") }
+            var magic: [UInt8] = [0, 0]
+            var status = stat()
+            let peeked = magic.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, 2, 0) }
+            if peeked >= 0, fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+               !(peeked == 2 && magic == [0x1f, 0x8b]) {
+                source = .plain(descriptor: descriptor, size: Int(status.st_size))
+                return
+            }
+            // zlib opens its own descriptor on the same file.
+            close(descriptor)
+        }
         let file = path == "-" ? gzdopen(dup(0), "rb") : gzopen(path, "rb")
         guard let file else { throw GzipError(message: "cannot open \(path)") }
         gzbuffer(file, 256 * 1024)
-        self.file = file
+        source = .zlib(file)
     }
 
-    deinit { gzclose(file) }
+    deinit {
+        switch source {
+        case .zlib(let file): gzclose(file)
+        case .plain(let descriptor, _): close(descriptor)
+        }
+    }
 
     /// True when the input is not gzip-compressed (bytes are read as they are).
-    public var isPlain: Bool { gzdirect(file) != 0 }
+    public var isPlain: Bool {
+        switch source {
+        case .zlib(let file): gzdirect(file) != 0
+        case .plain: true
+        }
+    }
 
-    /// Reads up to `count` bytes; fewer only at the end of the input.
+    /// Reads up to `buffer.count` bytes; fewer only at the end of the input.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         var total = 0
         while total < buffer.count {
-            let want = UInt32(min(buffer.count - total, Int(Int32.max)))
-            let n = gzread(file, buffer.baseAddress! + total, want)
-            if n < 0 { throw GzipError(message: errorMessage()) }
-            if n == 0 {
-                // zlib reports a stream cut short (a truncated member, even a second one after
-                // a complete first) as a soft error and returns 0 as at the end: checked here,
-                // so that a truncated input is not taken for a shorter whole one.
-                var code: Int32 = 0
-                _ = gzerror(file, &code)
-                if code == Z_BUF_ERROR { throw GzipError(message: "gzip: unexpected end of file: the compressed stream is truncated") }
-                break
+            let n: Int
+            switch source {
+            case .zlib(let file): n = try zlibRead(file, into: UnsafeMutableRawBufferPointer(rebasing: buffer[total...]))
+            case .plain(let descriptor, _):
+                n = Glibc.read(descriptor, buffer.baseAddress! + total, buffer.count - total)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw GzipError(message: "read error: \(String(cString: strerror(errno)))")
+                }
             }
-            total += Int(n)
+            if n == 0 { break }
+            total += n
         }
+        position += total
         return total
+    }
+
+    /// One gzread: some bytes, or 0 at the end of the input.
+    private func zlibRead(_ file: gzFile, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = gzread(file, buffer.baseAddress!, UInt32(min(buffer.count, Int(Int32.max))))
+        if n < 0 { throw GzipError(message: errorMessage(file)) }
+        if n == 0 {
+            // zlib reports a stream cut short (a truncated member, even a second one after
+            // a complete first) as a soft error and returns 0 as at the end: checked here,
+            // so that a truncated input is not taken for a shorter whole one.
+            var code: Int32 = 0
+            _ = gzerror(file, &code)
+            if code == Z_BUF_ERROR { throw GzipError(message: "gzip: unexpected end of file: the compressed stream is truncated") }
+        }
+        return Int(n)
     }
 
     /// Reads exactly `count` bytes, or fewer at the end of the input.
@@ -50,8 +104,20 @@ public final class GzipReader {
 
     /// Appends everything that is left to `bytes`, which may then hold at most `limit` bytes:
     /// past that it throws `GzipError.tooLarge` (a gzip bomb, or a file that is not a packet),
-    /// having read at most one byte more than the limit.
+    /// having read at most one byte more than the limit. What is left of a plain file is read
+    /// in one go into a buffer of its size; anything else in growing chunks.
     public func readToEnd(appendingTo bytes: inout [UInt8], limit: Int) throws {
+        if case .plain(_, let size) = source, size - position >= 0, bytes.count + size - position <= limit {
+            let start = bytes.count, left = size - position
+            // One byte more than the file held when opened: a file that has grown since goes on
+            // to the chunked reads below.
+            bytes = try [UInt8](unsafeUninitializedCapacity: start + left + 1) { buffer, initialized in
+                _ = UnsafeMutableBufferPointer(rebasing: buffer[..<start]).initialize(fromContentsOf: bytes)
+                initialized = start
+                initialized += try read(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[start...])))
+            }
+            if bytes.count <= start + left { return }
+        }
         var chunk = 64 * 1024
         while true {
             let want = min(chunk, limit - bytes.count + 1)
@@ -79,7 +145,7 @@ public final class GzipReader {
         return count - left
     }
 
-    private func errorMessage() -> String {
+    private func errorMessage(_ file: gzFile) -> String {
         var code: Int32 = 0
         let text = gzerror(file, &code).map { String(cString: $0) } ?? "read error"
         return "gzip: \(text)"
