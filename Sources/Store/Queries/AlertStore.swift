@@ -238,13 +238,16 @@ public struct AlertStore: Sendable {
     public func alert(id: Int64, db: Connection) throws -> AlertRecord? {
         // The alert's jd, from candidate_key, lets the statement open only its month's partition
         // (pruned as it runs): by id alone it probes every month's index. An alert without a jd
-        // (in the undated partition) is found by id alone.
-        var rows = RowDecoder(try db.executeWithGenericPlan("""
-            SELECT c.* FROM candidate c WHERE c.id = \(id) AND c.jd = (SELECT k.jd FROM candidate_key k WHERE k.id = \(id))
-            """))
-        if rows.count == 0 {
-            rows = RowDecoder(try db.executeWithGenericPlan("SELECT c.* FROM candidate c WHERE c.id = \(id)"))
-        }
+        // (in the undated partition) is found by id alone, as is every alert of a database
+        // not yet migrated to partitions (no candidate_key: a new version before its `migrate`).
+        var inItsMonth: RowDecoder?
+        do {
+            inItsMonth = RowDecoder(try db.executeWithGenericPlan("""
+                SELECT c.* FROM candidate c WHERE c.id = \(id) AND c.jd = (SELECT k.jd FROM candidate_key k WHERE k.id = \(id))
+                """))
+        } catch let error as PostgresError where error.sqlState == .undefinedTable {}
+        let rows = try inItsMonth.flatMap { $0.count > 0 ? $0 : nil }
+            ?? RowDecoder(try db.executeWithGenericPlan("SELECT c.* FROM candidate c WHERE c.id = \(id)"))
         return rows.count == 0 ? nil : try rows.alert(0)
     }
 
