@@ -79,7 +79,8 @@ public struct AlertStore: Sendable {
         // A walk of the sort order with no filter, or filters known to match many, is also
         // planned once per connection: whatever the values, its plan is that walk, and planning
         // it anew for each request and partition cost several times its running. Not beside a
-        // cone: the generic plan may then read the other filter's index (seconds) instead of the cone's.
+        // cone: the generic plan may then read the other filter's index (seconds) instead of
+        // the cone's.
         let walkOnce: (SQL) throws -> QueryResult = query.cones == 0 ? db.executeWithGenericPlan : run
         if conditions.isEmpty, let total = try tableEstimate(db: db), total > 10 * cap {
             // Every alert matches and the catalogue says there are far more than the cap:
