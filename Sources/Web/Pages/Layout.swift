@@ -15,7 +15,10 @@ extension Pages {
         html.raw(" · alertdb</title><link rel=\"icon\" href=\"data:,\"><style>")
         html.raw(stylesheet)
         html.raw("</style></head><body>\n<header class=\"site\"><a class=\"brand\" href=\"/\">alertdb</a>")
-        html.raw("<nav><a href=\"/\">Alerts</a><a href=\"/objects/\">Objects</a><a href=\"/latest/\">Latest</a><a href=\"/rubin/\">Rubin alerts</a><a href=\"/rubin/objects/\">Rubin objects</a><a href=\"/help/\">Help</a></nav>")
+        // The sections by survey, on every page: a reader chooses ZTF's or Rubin's alerts here.
+        html.raw("<nav><span class=\"survey\">ZTF</span><a href=\"/\">Alerts</a><a href=\"/objects/\">Objects</a><a href=\"/latest/\">Latest</a>")
+        html.raw("<span class=\"survey\">Rubin</span><a href=\"/rubin/\">Alerts</a><a href=\"/rubin/objects/\">Objects</a>")
+        html.raw("<a href=\"/help/\">Help</a></nav>")
         if let latest { writeLatestLine(latest, into: &html, className: "latest") }
         html.raw("</header>\n<main>\n")
         body(&html)

@@ -14,7 +14,8 @@ extension Pages {
     pre{background:var(--band);border:1px solid var(--line);border-radius:4px;padding:.6rem .8rem;overflow-x:auto}
     header.site{display:flex;flex-wrap:wrap;align-items:baseline;gap:.4rem 1.2rem;padding:.6rem 1rem;border-bottom:1px solid var(--line);background:var(--band)}
     header.site .brand{font-weight:700;font-size:1.15rem;color:var(--fg)}
-    header.site nav{display:flex;gap:1rem}
+    header.site nav{display:flex;gap:1rem;align-items:baseline}
+    header.site nav .survey{color:#666;font-size:.8em;font-weight:bold;margin-left:.75rem}
     header.site .latest{margin-left:auto;color:var(--muted);font-size:.9rem}
     main{padding:.8rem 1rem 2rem;max-width:1400px}
     h1{font-size:1.35rem;margin:.3rem 0 .6rem}
