@@ -35,6 +35,12 @@ extension JSONValue {
         }
     }
 
+    /// The members of an object by key, for lookups (empty for other kinds; a JSON object's
+    /// keys are unique).
+    public var membersByKey: [String: JSONValue] {
+        Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The members of an object in order (empty for other kinds).
     public var members: [(key: String, value: JSONValue)] {
         guard kind == .object else { return [] }

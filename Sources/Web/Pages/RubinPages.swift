@@ -53,7 +53,7 @@ extension Pages {
             for column in columns { html.element("th", column) }
             html.raw("</tr></thead><tbody>")
             for row in rows {
-                let fields = Dictionary(row.members.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+                let fields = row.membersByKey
                 let id = fields[key]?.scalarText ?? ""
                 html.raw("<tr><td>")
                 html.link("\(path)\(id)/", id)
@@ -108,13 +108,13 @@ extension Pages {
 
     /// A source: its fields, stamps, and the history and forced photometry its packet carried.
     static func rubinSource(_ body: JSONValue, id: Int64) -> String {
-        let parts = Dictionary(body.members.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let parts = body.membersByKey
         return document(title: "Rubin alert \(id)") { html in
             html.raw("<h1>Rubin alert ")
             html.text(String(id))
             html.raw("</h1><div class=\"links\">")
             html.link("/rubin/\(id)/?format=json", "JSON")
-            let alert = parts["alert"].map { Dictionary($0.members.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) } ?? [:]
+            let alert = parts["alert"]?.membersByKey ?? [:]
             if let object = alert["diaObjectId"]?.scalarText { html.link("/rubin/objects/\(object)/", "Object \(object) and its light curve") }
             html.raw("</div><h2>Cutouts</h2><div class=\"cutouts\">")
             for kind in parts["cutouts"]?.elements.compactMap(\.scalarText) ?? [] {
@@ -139,7 +139,7 @@ extension Pages {
 
     /// An object: its latest state and its light curve per band, forced photometry apart.
     static func rubinObject(_ body: JSONValue, id: Int64) -> String {
-        let parts = Dictionary(body.members.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let parts = body.membersByKey
         return document(title: "Rubin object \(id)") { html in
             html.raw("<h1>Rubin object ")
             html.text(String(id))
@@ -150,7 +150,7 @@ extension Pages {
             let curve = parts["lightcurve"]?.members ?? []
             let order = ["u", "g", "r", "i", "z", "y"]
             for (band, points) in curve.sorted(by: { (order.firstIndex(of: $0.key) ?? 9, $0.key) < (order.firstIndex(of: $1.key) ?? 9, $1.key) }) {
-                let sets = Dictionary(points.members.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+                let sets = points.membersByKey
                 writeRubinTable("Band \(band): detections", sets["detections"]?.elements ?? [],
                                 columns: ["kind", "diaSourceId", "midpointMjdTai", "psfFlux", "psfFluxErr", "mag"], into: &html)
                 writeRubinTable("Band \(band): forced photometry", sets["forced"]?.elements ?? [],
@@ -171,7 +171,7 @@ extension Pages {
         for column in columns { html.element("th", column) }
         html.raw("<th>time (UTC)</th></tr></thead><tbody>")
         for row in rows {
-            let fields = Dictionary(row.members.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+            let fields = row.membersByKey
             html.raw("<tr>")
             for column in columns {
                 html.raw("<td class=\"num\">")

@@ -82,25 +82,15 @@ extension AlertService {
             if representation == .html { return Responses.html(Pages.rubinObject(try JSONValue.parse(Array(json.utf8)), id: id)) }
             return Response(status: 200, headers: [("Content-Type", "application/json")], body: Array(json.utf8))
         case .cutout(let id, let kind):
-            let format = request.query.last { $0.name == "format" && !$0.value.isEmpty }?.value
-            guard format == nil || format == "png" else {
-                throw ParameterError("format", "format must be png (or absent for the stamp as received), not '\(format!.prefix(40))'")
-            }
-            var stretch = CutoutImage.Stretch.zscale
-            if let text = request.query.last(where: { $0.name == "stretch" && !$0.value.isEmpty })?.value {
-                guard let chosen = CutoutImage.Stretch(rawValue: text) else {
-                    throw ParameterError("stretch", "stretch must be zscale or asinh, not '\(text.prefix(40))'")
-                }
-                stretch = chosen
-            }
+            let (png, stretch) = try Self.stampRendering(request)
             guard let stamp = try archive.read({ try $0.rubinCutout(id, kind: kind) }) else {
                 return Responses.error(404, "no \(kind) cutout for Rubin alert \(id)", as: .json)
             }
             let cache = ("Cache-Control", "public, max-age=86400")
-            if format == "png" {
+            if png {
                 do {
-                    let png = try CutoutImage.renderPNG(stamp: stamp, stretch: stretch)
-                    return Response(status: 200, headers: [("Content-Type", "image/png"), cache], body: png)
+                    let rendered = try CutoutImage.renderPNG(stamp: stamp, stretch: stretch)
+                    return Response(status: 200, headers: [("Content-Type", "image/png"), cache], body: rendered)
                 } catch {
                     return Responses.error(404, "the \(kind) cutout of Rubin alert \(id) cannot be shown as PNG: \(error)", as: .json)
                 }
