@@ -63,6 +63,19 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def rubin_packets(shared_dir) -> list[dict]:
+    """The 100 shared Rubin alerts of schema 9.0, as fastavro reads them, in file order. Shared
+    by every test of the session: copy a record before changing it."""
+    import fastavro
+    records = []
+    for path in sorted((shared_dir / "rubin" / "alerts-9.0").glob("*.avro")):
+        with open(path, "rb") as handle:
+            records += list(fastavro.reader(handle))
+    assert len(records) == 100
+    return records
+
+
+@pytest.fixture(scope="session")
 def alertdb_bin() -> Path:
     """Path of the alertdb executable under test."""
     path = Path(os.environ.get("ALERTDB_BIN", REPO_ROOT / ".build" / "debug" / "alertdb")).resolve()

@@ -11,7 +11,6 @@ import signal
 import time
 from pathlib import Path
 
-import fastavro
 import pytest
 
 from rubin_framing import framed
@@ -25,15 +24,9 @@ ADDED_BY_BROKER = ("brokerIngestMjd", "lsst_schema_version")
 
 
 @pytest.fixture(scope="module")
-def packets(shared_dir):
-    paths = sorted((shared_dir / "rubin" / "alerts-9.0").glob("*.avro"))
-    records = []
-    for path in paths:
-        with open(path, "rb") as handle:
-            records += list(fastavro.reader(handle))
-    assert len(records) == 100
+def packets(rubin_packets):
     # The broker's added fields are not in Rubin's 9.0 schema, so not in a message written with it.
-    return [{k: v for k, v in r.items() if k not in ADDED_BY_BROKER} for r in records]
+    return [{k: v for k, v in r.items() if k not in ADDED_BY_BROKER} for r in rubin_packets]
 
 
 @pytest.fixture

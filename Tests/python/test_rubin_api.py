@@ -21,12 +21,8 @@ from rubin_oracle import raw
 
 
 @pytest.fixture(scope="module")
-def packets(shared_dir):
-    records = []
-    for path in sorted((shared_dir / "rubin" / "alerts-9.0").glob("*.avro")):
-        with open(path, "rb") as handle:
-            records += list(fastavro.reader(handle))
-    return {r["diaSource"]["diaSourceId"]: r for r in records}
+def packets(rubin_packets):
+    return {r["diaSource"]["diaSourceId"]: r for r in rubin_packets}
 
 
 @pytest.fixture(scope="module")

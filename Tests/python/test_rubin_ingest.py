@@ -50,8 +50,8 @@ def shared_paths(shared_dir):
 
 
 @pytest.fixture(scope="module")
-def shared_packets(shared_paths):
-    return [record for path in shared_paths for record in read(path)]
+def shared_packets(rubin_packets):
+    return rubin_packets
 
 
 @pytest.fixture(scope="module")

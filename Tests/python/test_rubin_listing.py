@@ -60,12 +60,8 @@ def samples(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def shared_packets(shared_dir):
-    packets = []
-    for path in sorted((shared_dir / "rubin" / "alerts-9.0").glob("*.avro")):
-        with open(path, "rb") as handle:
-            packets += list(fastavro.reader(handle))
-    return packets
+def shared_packets(rubin_packets):
+    return rubin_packets
 
 
 @pytest.fixture(scope="module")
