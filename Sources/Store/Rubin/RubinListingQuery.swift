@@ -19,11 +19,14 @@ public struct RubinListingQuery: Sendable {
     public let page: Int
     /// The filters as given (empty values dropped), for the next page's link.
     public let filterItems: [(name: String, value: String)]
+    /// Only cones and lookups by id: the store plans such a query once per connection, as
+    /// ZTF's listing does (`ListingQuery.plannedOnce`); q3c spends milliseconds planning a cone.
+    let plannedOnce: Bool
 
     public static func parse(_ items: [(name: String, value: String)], table: RubinTable) throws -> RubinListingQuery {
         var conditions: [SQL] = []
         var page: Int?, cursorToken: String?, expression: String?, sortValue: String?, sortOrder: String?
-        var cones = 0
+        var cones = 0, idLookups = 0
         var kept: [(name: String, value: String)] = []
         var seen = Set<String>()
         for (name, value) in items where !value.isEmpty {
@@ -61,12 +64,14 @@ public struct RubinListingQuery: Sendable {
                 cones += 1
             default:
                 conditions.append(try condition(name, value, table: table))
+                if name == "diaObjectId" || name == table.key { idLookups += 1 }
             }
             guard conditions.count <= ListingQuery.maxFilters else {
                 throw ParameterError(name, "at most \(ListingQuery.maxFilters) filters can be combined in one query")
             }
             kept.append((name, value))
         }
+        let plannedOnce = !conditions.isEmpty && conditions.count == cones + idLookups && expression == nil
         if let expression {
             conditions.append(try table.expressions.whereCondition(expression, besideFilters: conditions.count, cones: cones).condition)
         }
@@ -81,7 +86,8 @@ public struct RubinListingQuery: Sendable {
             }
             cursor = decoded
         }
-        return RubinListingQuery(conditions: conditions, order: order, cursor: cursor, page: page ?? 1, filterItems: kept)
+        return RubinListingQuery(conditions: conditions, order: order, cursor: cursor, page: page ?? 1, filterItems: kept,
+                                 plannedOnce: plannedOnce)
     }
 
     /// `column=value` or `column__op=value` as a condition; NaN matches no comparison.

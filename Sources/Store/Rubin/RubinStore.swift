@@ -31,32 +31,66 @@ public enum RubinStore {
         "CASE WHEN \(flux) > 0 AND \(flux) <> 'NaN' THEN 31.4 - 2.5 * log((\(flux))::float8) END"
     }
 
-    /// A page of `table`, newest first. The count of a filter known to match more than the cap
-    /// is not taken again (`counts`; Rubin's alerts are only added). With `rendered`, the JSON
-    /// of each row it has already (a stored source never changes) is taken from it: the page
-    /// reads its keys, then the JSON of only the others, which is most of a page's cost (to_jsonb
-    /// of some 250 columns, about 0.8 ms a row).
+    /// A page of `table`, newest first. With `rendered`, the JSON of each row it has already (a
+    /// stored source never changes) is taken from it: the page reads its keys, then the JSON of
+    /// only the others, which is most of a page's cost (to_jsonb of some 250 columns, about
+    /// 0.8 ms a row).
+    ///
+    /// The matches are counted up to the cap and the page is sorted from them in one statement,
+    /// as ZTF's listing does: they are collected through the filter's own index (a cone's q3c,
+    /// an object's sources), where the planner left to itself may walk the time order hoping to
+    /// meet a page early, and read most of the table when the matches are few. A filter that
+    /// matched more than the cap is remembered in `counts` (Rubin's alerts are only added); its
+    /// pages walk the order, which meets its matches quickly, and it is not counted again.
     public static func listing(_ query: RubinListingQuery, table: RubinTable, limit: Int = ListingQuery.pageSize,
                                counts: CappedCounts? = nil, rendered: ((Int64) -> String?)? = nil,
                                db: Connection) throws -> RubinListingPage {
         let filter = query.conditions.isEmpty ? "TRUE" : SQL.joined(query.conditions, separator: " AND ")
+        let alias = SQL(unchecked: table.alias)
         let key = table.column(table.key)
         let order = query.order
         let after: SQL = query.cursor.map { order.after($0, table) } ?? "TRUE"
-        let from: SQL = "\(SQL.identifier(table.name)) \(SQL(unchecked: table.alias))"
+        let from: SQL = "\(SQL.identifier(table.name)) \(alias)"
         let cap = ListingPage.exactCountLimit
-        let count = try countCapped(from: from, filter: filter, cap: cap, counts: counts, db: db)
-        let json: SQL = table.name == "dia_source" ? sourceJSON(SQL(unchecked: table.alias)) : "(to_jsonb(\(SQL(unchecked: table.alias))) - 'extra')"
+        let json: SQL = table.name == "dia_source" ? sourceJSON(alias) : "(to_jsonb(\(alias)) - 'extra')"
         let offset = (query.page - 1) * limit
-        let walk: SQL = "FROM \(from) WHERE \(filter) AND \(after) ORDER BY \(order.orderBy(table)) LIMIT \(limit + 1) OFFSET \(offset)"
         // Each row's key and sort value (printed by PostgreSQL, for the cursor), and its JSON
         // unless the server has it rendered already.
-        let keys: [Int64], sorts: [String?]
+        let shown: SQL = rendered == nil ? "\(key) AS key, (\(order.value))::text AS sort, \(json)::text AS json"
+                                         : "\(key) AS key, (\(order.value))::text AS sort"
+        let walk: SQL = "SELECT \(shown) FROM \(from) WHERE \(filter) AND \(after) ORDER BY \(order.orderBy(table)) LIMIT \(limit + 1) OFFSET \(offset)"
+        let remembered: SQL = "rubin \(from) \(filter)"
+
+        var count = cap + 1
+        var rows: [Row]
+        if counts?.estimate(remembered) != nil {
+            rows = try db.execute(walk).rows
+        } else {
+            // The matches carry the columns `after` and the order read, under the table's alias.
+            let matched: SQL = order.column == table.key ? key : "\(key), \(table.column(order.column))"
+            let run: (SQL) throws -> QueryResult = query.plannedOnce ? db.executeWithGenericPlan : { try db.execute($0) }
+            let counted = try run("""
+                WITH matches AS MATERIALIZED (SELECT \(matched) FROM \(from) WHERE \(filter) LIMIT \(cap + 1)),
+                     total AS (SELECT count(*) AS match_count FROM matches),
+                     page AS (SELECT \(key) FROM matches \(alias) WHERE \(after) AND (SELECT match_count FROM total) <= \(cap)
+                              ORDER BY \(order.orderBy(table)) LIMIT \(limit + 1) OFFSET \(offset))
+                SELECT t.match_count, \(shown)
+                FROM total t LEFT JOIN (page p JOIN \(from) ON \(key) = p.\(SQL.identifier(table.key))) ON TRUE
+                ORDER BY \(order.orderBy(table))
+                """).rows
+            count = try counted[0].decode("match_count", as: Int.self)
+            if count > cap {
+                counts?.record(remembered, estimate: count)
+                rows = try db.execute(walk).rows
+            } else {
+                // No page: the count's row alone, without a key.
+                rows = try counted.filter { try $0.decode("key", as: Int64?.self) != nil }
+            }
+        }
+        let keys = try rows.map { try $0.decode("key", as: Int64.self) }
+        let sorts = try rows.map { try $0.decode("sort", as: String?.self) }
         let page: [String], pageKeys: [Int64]
         if let rendered {
-            let rows = try db.execute("SELECT \(key) AS key, (\(order.value))::text AS sort \(walk)").rows
-            keys = try rows.map { try $0.decode("key", as: Int64.self) }
-            sorts = try rows.map { try $0.decode("sort", as: String?.self) }
             var texts = keys.prefix(limit).map(rendered)
             let missing = zip(keys, texts).filter { $0.1 == nil }.map(\.0)
             if !missing.isEmpty {
@@ -70,24 +104,11 @@ public enum RubinStore {
             let shown = zip(keys, texts).compactMap { key, text in text.map { (key, $0) } }
             (pageKeys, page) = (shown.map(\.0), shown.map(\.1))
         } else {
-            let rows = try db.execute("SELECT \(key) AS key, (\(order.value))::text AS sort, \(json)::text AS json \(walk)").rows
-            keys = try rows.map { try $0.decode("key", as: Int64.self) }
-            sorts = try rows.map { try $0.decode("sort", as: String?.self) }
             page = try rows.prefix(limit).map { try $0.decode("json", as: String.self) }
             pageKeys = Array(keys.prefix(limit))
         }
         let next = keys.count > limit ? order.cursor(id: keys[limit - 1], printed: sorts[limit - 1]).token : nil
         return RubinListingPage(rows: page, keys: pageKeys, count: min(count, cap + 1), countIsCapped: count > cap, nextCursor: next)
-    }
-
-    /// The filter's matches up to `cap + 1`: remembered in `counts` once above the cap.
-    static func countCapped(from: SQL, filter: SQL, cap: Int, counts: CappedCounts?, db: Connection) throws -> Int {
-        let remembered: SQL = "rubin \(from) \(filter)"
-        if counts?.estimate(remembered) != nil { return cap + 1 }
-        let count = try db.execute("SELECT count(*) AS n FROM (SELECT 1 FROM \(from) WHERE \(filter) LIMIT \(cap + 1)) s")[0]
-            .decode("n", as: Int.self)
-        if count > cap { counts?.record(remembered, estimate: count) }
-        return count
     }
 
     /// A source: every stored field (`alert`, with `extra` and the diaObject as the packet gave
