@@ -20,9 +20,12 @@ public struct RubinTable: Sendable {
     public let listedColumns: [TableColumn]
     /// Compiles `where=` over the table's columns.
     let expressions: ExpressionCompiler
+    /// A row as the listing's JSON gives it.
+    let json: RubinRowJSON
 
-    init(name: String, alias: String, key: String, defaultSort: String? = nil, columns: [TableColumn]) {
+    init(name: String, alias: String, key: String, defaultSort: String? = nil, columns: [TableColumn], notInJSON: Set<String>) {
         (self.name, self.alias, self.key) = (name, alias, key)
+        json = RubinRowJSON(alias: alias, columns: columns, leaving: notInJSON)
         // A database whose table lacks the time column (none that alertdb migrated) still lists, by key.
         self.defaultSort = defaultSort.flatMap { name in columns.contains { $0.name == name } ? name : nil } ?? key
         let shown = columns.filter { ($0.type.isNumber || $0.type.isText) && $0.name != "schema_id" }
@@ -69,9 +72,17 @@ public struct RubinTable: Sendable {
 public struct RubinCatalogue: Sendable {
     public let sources: RubinTable
     public let objects: RubinTable
+    /// The rows of a source's history and forced photometry, as its page gives them.
+    let history: RubinRowJSON
+    let forced: RubinRowJSON
 
     public static func read(from db: Connection) throws -> RubinCatalogue {
-        RubinCatalogue(sources: RubinTable(name: "dia_source", alias: "d", key: "diaSourceId", defaultSort: "midpointMjdTai", columns: try db.columns(of: "dia_source")),
-                       objects: RubinTable(name: "dia_object", alias: "o", key: "diaObjectId", columns: try db.columns(of: "dia_object")))
+        // `extra` (fields with no column) is given only on a source's own page; the packet's
+        // lists of its history rows and its writer schema, nowhere.
+        RubinCatalogue(sources: RubinTable(name: "dia_source", alias: "d", key: "diaSourceId", defaultSort: "midpointMjdTai", columns: try db.columns(of: "dia_source"),
+                                           notInJSON: ["extra", "diaObject", "prvDiaSourceIds", "prvDiaForcedSourceKeys", "schema_id"]),
+                       objects: RubinTable(name: "dia_object", alias: "o", key: "diaObjectId", columns: try db.columns(of: "dia_object"), notInJSON: ["extra"]),
+                       history: RubinRowJSON(alias: "p", columns: try db.columns(of: "prv_dia_source"), leaving: ["extra"]),
+                       forced: RubinRowJSON(alias: "f", columns: try db.columns(of: "prv_dia_forced_source"), leaving: ["extra"]))
     }
 }

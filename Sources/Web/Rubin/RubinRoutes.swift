@@ -70,7 +70,8 @@ extension AlertService {
             body.set("next", nextURL.map { .string($0) } ?? .null())
             return Responses.json(body, appending: "results", elements: page.rows.map { Array($0.utf8) })
         case .source(let id):
-            guard let json = try archive.read({ try $0.rubinSource(id) }) else {
+            let catalogue = try rubinCatalogue.get(archive)
+            guard let json = try archive.read({ try $0.rubinSource(id, catalogue: catalogue) }) else {
                 return Responses.error(404, "no Rubin alert with diaSourceId \(id)", as: representation)
             }
             if representation == .html { return Responses.html(Pages.rubinSource(try JSONValue.parse(Array(json.utf8)), id: id)) }
