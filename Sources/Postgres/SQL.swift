@@ -83,9 +83,14 @@ public struct SQL: Sendable, Hashable, ExpressibleByStringInterpolation, CustomS
     public var description: String { text }
 
     private mutating func appendText(_ text: String) {
-        if case .text(let last)? = pieces.last {
-            pieces[pieces.count - 1] = .text(last + text)
-        } else if !text.isEmpty {
+        guard !text.isEmpty else { return }
+        // Taken out of the array and put back, the last text is the only reference to its
+        // buffer and grows in place: a statement of many fragments (a select list of 250
+        // columns) is built in linear time, not by copying all of it for each fragment.
+        if case .text? = pieces.last, case .text(var last) = pieces.removeLast() {
+            last += text
+            pieces.append(.text(last))
+        } else {
             pieces.append(.text(text))
         }
     }

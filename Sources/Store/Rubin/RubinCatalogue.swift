@@ -72,17 +72,21 @@ public struct RubinTable: Sendable {
 public struct RubinCatalogue: Sendable {
     public let sources: RubinTable
     public let objects: RubinTable
-    /// The rows of a source's history and forced photometry, as its page gives them.
+    /// A source, its history rows and forced photometry, as the source's page gives them.
+    let source: RubinRowJSON
     let history: RubinRowJSON
     let forced: RubinRowJSON
 
     public static func read(from db: Connection) throws -> RubinCatalogue {
         // `extra` (fields with no column) is given only on a source's own page; the packet's
         // lists of its history rows and its writer schema, nowhere.
-        RubinCatalogue(sources: RubinTable(name: "dia_source", alias: "d", key: "diaSourceId", defaultSort: "midpointMjdTai", columns: try db.columns(of: "dia_source"),
-                                           notInJSON: ["extra", "diaObject", "prvDiaSourceIds", "prvDiaForcedSourceKeys", "schema_id"]),
-                       objects: RubinTable(name: "dia_object", alias: "o", key: "diaObjectId", columns: try db.columns(of: "dia_object"), notInJSON: ["extra"]),
-                       history: RubinRowJSON(alias: "p", columns: try db.columns(of: "prv_dia_source"), leaving: ["extra"]),
-                       forced: RubinRowJSON(alias: "f", columns: try db.columns(of: "prv_dia_forced_source"), leaving: ["extra"]))
+        let sources = try db.columns(of: "dia_source")
+        let notListed: Set<String> = ["extra", "diaObject", "prvDiaSourceIds", "prvDiaForcedSourceKeys", "schema_id"]
+        return RubinCatalogue(
+            sources: RubinTable(name: "dia_source", alias: "d", key: "diaSourceId", defaultSort: "midpointMjdTai", columns: sources, notInJSON: notListed),
+            objects: RubinTable(name: "dia_object", alias: "o", key: "diaObjectId", columns: try db.columns(of: "dia_object"), notInJSON: ["extra"]),
+            source: RubinRowJSON(alias: "d", columns: sources, leaving: notListed, adding: ["extra", "diaObject"]),
+            history: RubinRowJSON(alias: "p", columns: try db.columns(of: "prv_dia_source"), leaving: ["extra"]),
+            forced: RubinRowJSON(alias: "f", columns: try db.columns(of: "prv_dia_forced_source"), leaving: ["extra"]))
     }
 }

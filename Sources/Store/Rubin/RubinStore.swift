@@ -43,7 +43,7 @@ public enum RubinStore {
         let after: SQL = query.cursor.map { order.after($0, table) } ?? "TRUE"
         let from: SQL = "\(SQL.identifier(table.name)) \(alias)"
         let cap = ListingPage.exactCountLimit
-        let json = table.json.sql()
+        let json = table.json.sql
         let offset = (query.page - 1) * limit
         // Each row's key and sort value (printed by PostgreSQL, for the cursor), and its JSON
         // unless the server has it rendered already.
@@ -108,15 +108,15 @@ public enum RubinStore {
     public static func source(_ id: Int64, catalogue: RubinCatalogue, db: Connection) throws -> String? {
         let result = try db.execute("""
             SELECT json_build_object(
-                'alert', \(catalogue.sources.json.sql(adding: ["extra", "diaObject"])),
-                'prvDiaSources', (SELECT coalesce(json_agg(\(catalogue.history.sql()) ORDER BY k.n), '[]')
+                'alert', \(catalogue.source.sql),
+                'prvDiaSources', (SELECT coalesce(json_agg(\(catalogue.history.sql) ORDER BY k.n), '[]')
                                   FROM unnest(d."prvDiaSourceIds") WITH ORDINALITY AS k(id, n)
                                   JOIN prv_dia_source p ON p."diaSourceId" = k.id),
-                'prvDiaForcedSources', (SELECT coalesce(json_agg(\(catalogue.forced.sql()) ORDER BY f."midpointMjdTai", f."diaForcedSourceId"), '[]')
+                'prvDiaForcedSources', (SELECT coalesce(json_agg(\(catalogue.forced.sql) ORDER BY f."midpointMjdTai", f."diaForcedSourceId"), '[]')
                                         FROM prv_dia_forced_source f
                                         WHERE f."diaObjectId" = d."diaObjectId"
                                           AND ARRAY[f."diaObjectId", coalesce(f.visit, f."ccdVisitId")] <@ d."prvDiaForcedSourceKeys"),
-                'diaObject', (SELECT \(catalogue.objects.json.sql()) FROM dia_object o WHERE o."diaObjectId" = d."diaObjectId"),
+                'diaObject', (SELECT \(catalogue.objects.json.sql) FROM dia_object o WHERE o."diaObjectId" = d."diaObjectId"),
                 'cutouts', (SELECT coalesce(json_agg(c.kind ORDER BY c.kind), '[]') FROM dia_source_cutout c WHERE c."diaSourceId" = d."diaSourceId")
             )::text AS json
             FROM dia_source d WHERE d."diaSourceId" = \(id)
