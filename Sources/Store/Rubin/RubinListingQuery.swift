@@ -22,6 +22,9 @@ public struct RubinListingQuery: Sendable {
     /// Only cones and lookups by id: the store plans such a query once per connection, as
     /// ZTF's listing does (`ListingQuery.plannedOnce`); q3c spends milliseconds planning a cone.
     let plannedOnce: Bool
+    /// No cone and no `where=`: the walk of the order for a filter known to match many is then
+    /// planned once per connection too, as ZTF's is; whatever the values, its plan is that walk.
+    let walkPlannedOnce: Bool
 
     public static func parse(_ items: [(name: String, value: String)], table: RubinTable) throws -> RubinListingQuery {
         var conditions: [SQL] = []
@@ -87,7 +90,7 @@ public struct RubinListingQuery: Sendable {
             cursor = decoded
         }
         return RubinListingQuery(conditions: conditions, order: order, cursor: cursor, page: page ?? 1, filterItems: kept,
-                                 plannedOnce: plannedOnce)
+                                 plannedOnce: plannedOnce, walkPlannedOnce: cones == 0 && expression == nil)
     }
 
     /// `column=value` or `column__op=value` as a condition; NaN matches no comparison.
