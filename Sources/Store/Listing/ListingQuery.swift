@@ -67,59 +67,30 @@ public struct ListingQuery: Sendable {
     /// naming it. `limit` is the page size the query will be run with, which bounds `page`.
     public static func parse(_ items: [(name: String, value: String)], schema: StoreSchema,
                              limit: Int = pageSize, now: Double = JulianDate.now) throws -> ListingQuery {
-        var builder = ConditionBuilder()
-        var page: Int?, cursorToken: String?, sortValue: String?, sortOrder: String?, expression: String?
-        var kept: [(name: String, value: String)] = []
-        var seen = Set<String>()
-        for (name, value) in items where !value.isEmpty {
-            guard seen.insert(name).inserted else {
-                throw ParameterError(name, "\(ValueParsing.clip(name)) is given more than once")
+        let controls = try ListingControls(items, maxPage: maxOffset / limit, ignored: ignoredParameters) { value in
+            guard schema.sortValues.contains(value) else {
+                throw ParameterError("sort_value", "sort_value must be a numeric candidate field such as jd, magpsf or rb, not '\(ValueParsing.clip(value))'")
             }
-            switch name {
-            case "page":
-                page = try ValueParsing.positiveInteger(value, name, max: maxOffset / limit)
-                continue
-            case "cursor":
-                cursorToken = value
-                continue
-            case _ where ignoredParameters.contains(name):
-                continue
-            case "sort_value":
-                guard schema.sortValues.contains(value) else {
-                    throw ParameterError(name, "sort_value must be a numeric candidate field such as jd, magpsf or rb, not '\(ValueParsing.clip(value))'")
-                }
-                sortValue = value
-            case "where":
-                // A form's text box left blank holds nothing to filter by.
-                guard value.contains(where: { !$0.isWhitespace }) else { continue }
-                expression = value
-            case "sort_order":
-                guard value == "asc" || value == "desc" else {
-                    throw ParameterError(name, "sort_order must be asc or desc, not '\(ValueParsing.clip(value))'")
-                }
-                sortOrder = value
-            default:
-                guard let spec = schema.catalogue[name] else {
-                    throw ParameterError(name, "unknown parameter '\(ValueParsing.clip(name))'; see /help/ for the filters")
-                }
-                guard builder.filterCount < maxFilters else {
-                    throw ParameterError(name, "at most \(maxFilters) filters can be combined in one query")
-                }
-                try builder.add(spec, value, schema: schema, now: now)
-            }
-            kept.append((name, value))
         }
+        var builder = ConditionBuilder()
+        for (name, value) in controls.filters {
+            guard let spec = schema.catalogue[name] else {
+                throw ParameterError(name, "unknown parameter '\(ValueParsing.clip(name))'; see /help/ for the filters")
+            }
+            guard builder.filterCount < maxFilters else {
+                throw ParameterError(name, "at most \(maxFilters) filters can be combined in one query")
+            }
+            try builder.add(spec, value, schema: schema, now: now)
+        }
+        let expression = controls.expression
         let plannedOnce = builder.filterCount > 0 && builder.cones + builder.objectIds == builder.filterCount && expression == nil
         if let expression {
             try builder.add(expression: expression, schema: schema)
         }
-        if page != nil && cursorToken != nil {
-            throw ParameterError("cursor", "give either page or cursor, not both")
-        }
-        let sortColumn = sortValue ?? "jd"
-        let ascending = sortOrder == "asc"
+        let sortColumn = controls.sortValue ?? "jd"
+        let ascending = controls.ascending
         var cursor: Cursor?
-        if let cursorToken {
+        if let cursorToken = controls.cursorToken {
             guard let decoded = Cursor(token: cursorToken), decoded.sortColumn == sortColumn, decoded.ascending == ascending else {
                 throw ParameterError("cursor", "cursor is not valid for this sort order; use the `next` link of the previous page")
             }
@@ -127,8 +98,8 @@ public struct ListingQuery: Sendable {
         }
         return ListingQuery(conditions: builder.conditions, objectCone: builder.objectCone, cones: builder.cones, plannedOnce: plannedOnce, sortColumn: sortColumn,
                             ascending: ascending, sortType: schema.type(of: sortColumn), sortMissing: schema.missing(sortColumn),
-                            pagination: cursorToken.map { .after($0) } ?? .page(page ?? 1),
-                            cursor: cursor, filterItems: kept)
+                            pagination: controls.cursorToken.map { .after($0) } ?? .page(controls.page ?? 1),
+                            cursor: cursor, filterItems: controls.kept)
     }
 
     /// True when the query has a `where=` expression.

@@ -27,68 +27,40 @@ public struct ObjectListingQuery: Sendable {
     /// empty values are ignored, anything not understood or given twice is an error naming it,
     /// and at most `ListingQuery.maxFilters` filters combine. `limit` bounds `page`.
     public static func parse(_ items: [(name: String, value: String)], limit: Int = ListingQuery.pageSize) throws -> ObjectListingQuery {
-        var conditions: [SQL] = []
-        var page: Int?, cursorToken: String?, sortValue: String?, sortOrder: String?, expression: String?
-        var cones = 0
-        var kept: [(name: String, value: String)] = []
-        var seen = Set<String>()
-        for (name, value) in items where !value.isEmpty {
-            guard seen.insert(name).inserted else {
-                throw ParameterError(name, "\(ValueParsing.clip(name)) is given more than once")
+        let controls = try ListingControls(items, maxPage: ListingQuery.maxOffset / limit) { value in
+            guard ObjectCatalogue.sortValues.contains(value) else {
+                throw ParameterError("sort_value", "sort_value must be an object figure such as lastjd, ndet or brightest_r, not '\(ValueParsing.clip(value))'")
             }
-            switch name {
-            case "page":
-                page = try ValueParsing.positiveInteger(value, name, max: ListingQuery.maxOffset / limit)
-                continue
-            case "cursor":
-                cursorToken = value
-                continue
-            case "sort_value":
-                guard ObjectCatalogue.sortValues.contains(value) else {
-                    throw ParameterError(name, "sort_value must be an object figure such as lastjd, ndet or brightest_r, not '\(ValueParsing.clip(value))'")
-                }
-                sortValue = value
-            case "sort_order":
-                guard value == "asc" || value == "desc" else {
-                    throw ParameterError(name, "sort_order must be asc or desc, not '\(ValueParsing.clip(value))'")
-                }
-                sortOrder = value
-            case "where":
-                // A form's text box left blank holds nothing to filter by.
-                guard value.contains(where: { !$0.isWhitespace }) else { continue }
-                expression = value
-            default:
-                guard let spec = ObjectCatalogue.filter(name) else {
-                    throw ParameterError(name, "unknown parameter '\(ValueParsing.clip(name))'; see /help/#objects for the filters")
-                }
-                guard conditions.count < ListingQuery.maxFilters else {
-                    throw ParameterError(name, "at most \(ListingQuery.maxFilters) filters can be combined in one query")
-                }
-                if spec.op == .cone { cones += 1 }
-                conditions.append(try condition(spec, value))
-            }
-            kept.append((name, value))
         }
-        if let expression {
+        var conditions: [SQL] = []
+        var cones = 0
+        for (name, value) in controls.filters {
+            guard let spec = ObjectCatalogue.filter(name) else {
+                throw ParameterError(name, "unknown parameter '\(ValueParsing.clip(name))'; see /help/#objects for the filters")
+            }
+            guard conditions.count < ListingQuery.maxFilters else {
+                throw ParameterError(name, "at most \(ListingQuery.maxFilters) filters can be combined in one query")
+            }
+            if spec.op == .cone { cones += 1 }
+            conditions.append(try condition(spec, value))
+        }
+        if let expression = controls.expression {
             // Within what the other filters leave of the query's terms and cones, as for alerts.
             conditions.append(try ObjectCatalogue.expressions.whereCondition(expression, besideFilters: conditions.count,
                                                                              cones: cones).condition)
         }
-        if page != nil && cursorToken != nil {
-            throw ParameterError("cursor", "give either page or cursor, not both")
-        }
-        let sortColumn = sortValue ?? "lastjd"
-        let ascending = sortOrder == "asc"
+        let sortColumn = controls.sortValue ?? "lastjd"
+        let ascending = controls.ascending
         var cursor: ObjectCursor?
-        if let cursorToken {
+        if let cursorToken = controls.cursorToken {
             guard let decoded = ObjectCursor(token: cursorToken), decoded.sortColumn == sortColumn, decoded.ascending == ascending else {
                 throw ParameterError("cursor", "cursor is not valid for this sort order; use the `next` link of the previous page")
             }
             cursor = decoded
         }
         return ObjectListingQuery(conditions: conditions, sortColumn: sortColumn, ascending: ascending,
-                                  pagination: cursorToken.map { .after($0) } ?? .page(page ?? 1),
-                                  cursor: cursor, filterItems: kept)
+                                  pagination: controls.cursorToken.map { .after($0) } ?? .page(controls.page ?? 1),
+                                  cursor: cursor, filterItems: controls.kept)
     }
 
     /// The page number when paging by number.

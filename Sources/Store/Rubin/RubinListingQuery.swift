@@ -27,61 +27,35 @@ public struct RubinListingQuery: Sendable {
     let walkPlannedOnce: Bool
 
     public static func parse(_ items: [(name: String, value: String)], table: RubinTable) throws -> RubinListingQuery {
-        var conditions: [SQL] = []
-        var page: Int?, cursorToken: String?, expression: String?, sortValue: String?, sortOrder: String?
-        var cones = 0, idLookups = 0
-        var kept: [(name: String, value: String)] = []
-        var seen = Set<String>()
-        for (name, value) in items where !value.isEmpty {
-            guard seen.insert(name).inserted else {
-                throw ParameterError(name, "\(ValueParsing.clip(name)) is given more than once")
+        let controls = try ListingControls(items, maxPage: ListingQuery.maxPage) { value in
+            guard let type = table.columnTypes[value], type.isNumber else {
+                throw ParameterError("sort_value", "sort_value must be a number column of the table such as \(table.defaultSort), not '\(ValueParsing.clip(value))'")
             }
-            switch name {
-            case "page":
-                page = try ValueParsing.positiveInteger(value, name, max: ListingQuery.maxPage)
-                continue
-            case "cursor":
-                cursorToken = value
-                continue
-            case "sort_value":
-                guard let type = table.columnTypes[value], type.isNumber else {
-                    throw ParameterError(name, "sort_value must be a number column of the table such as \(table.defaultSort), not '\(ValueParsing.clip(value))'")
-                }
-                sortValue = value
-                kept.append((name, value))
-                continue
-            case "sort_order":
-                guard value == "asc" || value == "desc" else {
-                    throw ParameterError(name, "sort_order must be asc or desc, not '\(ValueParsing.clip(value))'")
-                }
-                sortOrder = value
-                kept.append((name, value))
-                continue
-            case "where":
-                guard value.contains(where: { !$0.isWhitespace }) else { continue }
-                expression = value
-            case "cone":
+        }
+        var conditions: [SQL] = []
+        var cones = 0, idLookups = 0
+        for (name, value) in controls.filters {
+            guard conditions.count < ListingQuery.maxFilters else {
+                throw ParameterError(name, "at most \(ListingQuery.maxFilters) filters can be combined in one query")
+            }
+            if name == "cone" {
                 guard table.columnTypes["ra"] != nil else { throw ParameterError(name, "this listing has no positions") }
                 let cone = try ValueParsing.cone(value, name)
                 conditions.append("q3c_radial_query(\(table.column("ra")), \(table.column("dec")), \(cone.ra), \(cone.dec), \(cone.radius))")
                 cones += 1
-            default:
+            } else {
                 conditions.append(try condition(name, value, table: table))
                 if name == "diaObjectId" || name == table.key { idLookups += 1 }
             }
-            guard conditions.count <= ListingQuery.maxFilters else {
-                throw ParameterError(name, "at most \(ListingQuery.maxFilters) filters can be combined in one query")
-            }
-            kept.append((name, value))
         }
+        let expression = controls.expression
         let plannedOnce = !conditions.isEmpty && conditions.count == cones + idLookups && expression == nil
         if let expression {
             conditions.append(try table.expressions.whereCondition(expression, besideFilters: conditions.count, cones: cones).condition)
         }
-        if page != nil && cursorToken != nil { throw ParameterError("cursor", "give either page or cursor, not both") }
-        let order = RubinOrder(column: sortValue ?? table.defaultSort, ascending: sortOrder == "asc", table: table)
+        let order = RubinOrder(column: controls.sortValue ?? table.defaultSort, ascending: controls.ascending, table: table)
         var cursor: Cursor?
-        if let cursorToken {
+        if let cursorToken = controls.cursorToken {
             // A token of this server for this order, going forward (Rubin's listings link no previous page).
             guard let decoded = Cursor(token: cursorToken), decoded.sortColumn == order.column, decoded.ascending == order.ascending,
                   !decoded.backward else {
@@ -89,7 +63,7 @@ public struct RubinListingQuery: Sendable {
             }
             cursor = decoded
         }
-        return RubinListingQuery(conditions: conditions, order: order, cursor: cursor, page: page ?? 1, filterItems: kept,
+        return RubinListingQuery(conditions: conditions, order: order, cursor: cursor, page: controls.page ?? 1, filterItems: controls.kept,
                                  plannedOnce: plannedOnce, walkPlannedOnce: cones == 0 && expression == nil)
     }
 
