@@ -241,12 +241,19 @@ class LiveServer:
                 self.process.wait(timeout=5)
 
 
+class PortTaken(Exception):
+    """The port `free_port` chose was taken by another process before the server listened on it."""
+
+
 def wait_until_healthy(server: LiveServer, timeout: float = 30) -> None:
-    """Poll GET /health until it answers 200; fail with the server's stderr otherwise."""
+    """Poll GET /health until it answers 200; fail with the server's stderr otherwise (raise
+    PortTaken when the server could not listen on its port)."""
     deadline = time.monotonic() + timeout
     last_error = "no answer"
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
+            if "cannot listen on" in server.stderr():
+                raise PortTaken(server.stderr())
             pytest.fail(f"alertdb serve exited with {server.process.returncode}:\n{server.stderr()}")
         try:
             with LOCAL_OPENER.open(f"{server.url}/health", timeout=2) as response:
@@ -273,7 +280,16 @@ def start_server(alertdb_bin, repo_root, tmp_path_factory, make_database):
 
     def start(db: Database, *extra_args, rate_limit: bool = False, env: dict | None = None,
               port: int | None = None) -> LiveServer:
-        port = port or free_port()
+        # A port free when chosen can be taken by another process (a cluster, a Kafka stand-in)
+        # before the server listens on it: another one is chosen then.
+        for attempt in range(3):
+            try:
+                return start_on(db, *extra_args, rate_limit=rate_limit, env=env, port=port or free_port())
+            except PortTaken as error:
+                if port or attempt == 2:
+                    pytest.fail(f"alertdb serve could not listen:\n{error}")
+
+    def start_on(db: Database, *extra_args, rate_limit: bool, env: dict | None, port: int) -> LiveServer:
         stderr_path = tmp_path_factory.mktemp("serve") / "stderr.txt"
         with open(stderr_path, "wb") as stderr:
             process = subprocess.Popen(
