@@ -2,8 +2,8 @@ import Model
 import Synchronization
 
 /// The JSON text of alerts already rendered for the listing, by id and the base URL their
-/// links were made with; and their rows as CSV and VOTable, by id and the format's name (a row
-/// holds no link). A stored alert never changes, and the newest pages are the ones every
+/// links were made with; and their rows as CSV, VOTable and HTML, by id and the format's name
+/// (a row holds no absolute link). A stored alert never changes, and the newest pages are the ones every
 /// client asks for: re-rendering a page of 100 alerts (15,000 values parsed, built into a tree
 /// and printed) costs about 5 ms of CPU, copying their text a few microseconds.
 final class RenderedAlerts: Sendable {

@@ -9,8 +9,8 @@ public struct ListingPageInput: Sendable {
     public var catalogue: FilterCatalogue
     /// Columns the listing may be sorted by.
     public var sortValues: [String]
-    /// This page's alerts, in order.
-    public var alerts: [AlertRecord]
+    /// This page's alerts, in order, each a row of the table (`Pages.listingRow`).
+    public var rows: [String]
     /// How many alerts match the filters.
     public var count: Int
     /// True when `count` is the planner's estimate rather than an exact count.
@@ -30,13 +30,13 @@ public struct ListingPageInput: Sendable {
 
     /// Collects what the listing page shows.
     public init(parameters: [(String, String)], catalogue: FilterCatalogue, sortValues: [String],
-                alerts: [AlertRecord], count: Int, countIsEstimate: Bool, page: Int?,
+                rows: [String], count: Int, countIsEstimate: Bool, page: Int?,
                 previousURL: String?, nextURL: String?, latest: LatestAlert?,
                 error: (message: String, parameter: String?)?, jsonURL: String) {
         self.parameters = parameters
         self.catalogue = catalogue
         self.sortValues = sortValues
-        self.alerts = alerts
+        self.rows = rows
         self.count = count
         self.countIsEstimate = countIsEstimate
         self.page = page
@@ -61,14 +61,14 @@ extension Pages {
 
     /// The listing page: header, filter form, error, count, the table of alerts and page links.
     public static func listing(_ input: ListingPageInput) -> String {
-        document(title: "Alerts", latest: input.latest, capacity: 32_768 + input.alerts.count * 1_200) { html in
+        document(title: "Alerts", latest: input.latest, capacity: 32_768 + input.rows.reduce(0) { $0 + $1.utf8.count }) { html in
             html.raw("<h1>ZTF alerts</h1>\n")
             if let error = input.error { writeErrorMessage(error.message, parameter: error.parameter, into: &html) }
             writeForm(input, into: &html)
             // A rejected query has no results: an empty table would read as "nothing matches".
             guard input.error == nil else { return }
             writeSummary(input, into: &html)
-            writeTable(input.alerts, into: &html)
+            writeTable(input.rows, into: &html)
             writePager(input, into: &html)
         }
     }
@@ -221,7 +221,7 @@ extension Pages {
         html.raw("</div>\n")
     }
 
-    private static func writeTable(_ alerts: [AlertRecord], into html: inout HTMLWriter) {
+    private static func writeTable(_ rows: [String], into html: inout HTMLWriter) {
         html.raw("<div class=\"scroll\"><table class=\"alerts\">\n<thead><tr><th class=\"num\">id</th><th>objectId</th><th>time (UTC)</th><th>filter</th>")
         for column in listingColumns {
             html.raw("<th class=\"num\">")
@@ -229,26 +229,32 @@ extension Pages {
             html.raw("</th>")
         }
         html.raw("</tr></thead>\n<tbody>\n")
-        for alert in alerts {
-            let candidate = alert.candidate
-            html.raw("<tr><td class=\"num\"><a href=\"/\(alert.id)/\">\(alert.id)</a></td><td>")
-            html.link("/?objectId=" + Links.escape(alert.objectId), alert.objectId)
-            html.raw("</td><td>")
-            html.text(Format.exact(candidate["wall_time"]))
-            html.raw("</td><td>")
-            html.text(Format.exact(candidate["filter"]))
-            html.raw("</td>")
-            for column in listingColumns {
-                html.raw("<td class=\"num\">")
-                html.text(Format.rounded(candidate[column.field], column: column.field))
-                html.raw("</td>")
-            }
-            html.raw("</tr>\n")
-        }
-        if alerts.isEmpty {
+        for row in rows { html.raw(row) }
+        if rows.isEmpty {
             html.raw("<tr><td colspan=\"\(4 + listingColumns.count)\" class=\"muted\">No alert matches these filters.</td></tr>\n")
         }
         html.raw("</tbody></table></div>\n")
+    }
+
+    /// An alert's row of the listing's table. Its links are relative, so one text serves every
+    /// host, and a stored alert never changes: the server keeps the rows it has written.
+    static func listingRow(_ alert: AlertRecord) -> String {
+        var html = HTMLWriter(capacity: 1_024)
+        let candidate = alert.candidate
+        html.raw("<tr><td class=\"num\"><a href=\"/\(alert.id)/\">\(alert.id)</a></td><td>")
+        html.link("/?objectId=" + Links.escape(alert.objectId), alert.objectId)
+        html.raw("</td><td>")
+        html.text(Format.exact(candidate["wall_time"]))
+        html.raw("</td><td>")
+        html.text(Format.exact(candidate["filter"]))
+        html.raw("</td>")
+        for column in listingColumns {
+            html.raw("<td class=\"num\">")
+            html.text(Format.rounded(candidate[column.field], column: column.field))
+            html.raw("</td>")
+        }
+        html.raw("</tr>\n")
+        return html.output
     }
 
     private static func writePager(_ input: ListingPageInput, into html: inout HTMLWriter) {

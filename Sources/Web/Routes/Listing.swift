@@ -15,18 +15,21 @@ extension AlertService {
             // The form again, with the message beside the field at fault.
             let latest = try? archive.read { try $0.latest() }
             let input = ListingPageInput(parameters: items, catalogue: schema.catalogue, sortValues: schema.sortValues,
-                                         alerts: [], count: 0, countIsEstimate: false, page: nil, previousURL: nil,
+                                         rows: [], count: 0, countIsEstimate: false, page: nil, previousURL: nil,
                                          nextURL: nil, latest: latest ?? nil, error: (error.message, error.parameter),
                                          jsonURL: links.listing(items + [("format", "json")]))
             return Responses.html(Pages.listing(input), status: 400)
         }
-        // JSON and tables reuse the text of alerts rendered before, so they ask for ids and
-        // fetch only the alerts they have not rendered yet.
+        // Every format reuses the text of alerts rendered before, so it asks for ids and
+        // fetches only the alerts it has not rendered yet.
         let (page, latest, texts) = try blamingExpression([query]) {
             try archive.read { db -> (ListingPage, LatestAlert?, [[UInt8]]) in
-                let page = try db.listing(query, idsOnly: representation != .html)
-                let texts = representation == .json ? try renderedAlerts(page.ids, links: links, db: db)
-                    : representation.isTable ? try renderedRows(page.ids, representation, db: db) : []
+                let page = try db.listing(query, idsOnly: true)
+                let texts = switch representation {
+                case .json: try renderedAlerts(page.ids, links: links, db: db)
+                case .html: try rendered(page.ids, key: "html", db: db) { Array(Pages.listingRow($0).utf8) }
+                default: try renderedRows(page.ids, representation, db: db)
+                }
                 return (page, representation.isTable ? nil : try db.latest(), texts)
             }
         }
@@ -44,7 +47,7 @@ extension AlertService {
             return Responses.table(table, as: representation, rows: texts, next: pages.next, previous: pages.previous)
         case .html:
             let input = ListingPageInput(parameters: items, catalogue: schema.catalogue, sortValues: schema.sortValues,
-                                         alerts: page.alerts, count: page.count, countIsEstimate: page.countIsEstimate,
+                                         rows: texts.map { String(decoding: $0, as: UTF8.self) }, count: page.count, countIsEstimate: page.countIsEstimate,
                                          page: query.pageNumber, previousURL: pages.previous, nextURL: pages.nextForPage, latest: latest, error: nil,
                                          jsonURL: links.listing(items + [("format", "json")]))
             return Responses.html(Pages.listing(input))
@@ -69,40 +72,35 @@ extension AlertService {
         }
     }
 
-    /// The JSON text of each alert, in order: from `rendered` when there, else rendered now
-    /// (all the missing ones fetched in one query) and kept.
+    /// The JSON text of each alert, in order (`rendered`, kept by the base URL of its links).
     func renderedAlerts(_ ids: [Int64], links: Links, db: ArchiveReader) throws -> [[UInt8]] {
-        var texts = ids.map { rendered.text(id: $0, base: links.base) }
+        try rendered(ids, key: links.base, db: db) { Array(AlertJSON.alert($0, links: links).serialized(realPrecision: Responses.realPrecision).utf8) }
+    }
+
+    /// Each alert's row in the table format of `representation`, in order (`rendered`, kept
+    /// under the format's name, as rows hold no links).
+    func renderedRows(_ ids: [Int64], _ representation: Representation, db: ArchiveReader) throws -> [[UInt8]] {
+        let writer = representation.tableWriter
+        return try rendered(ids, key: representation.formatValue, db: db) {
+            writer.row(AlertTables.alertRow($0, fields: schema.candidateFields), alertColumns)
+        }
+    }
+
+    /// Each alert as `render` writes it, in order: from `rendered` (under `key`) when there,
+    /// else written now, all the missing alerts fetched in one query, and kept.
+    func rendered(_ ids: [Int64], key: String, db: ArchiveReader, render: (AlertRecord) -> [UInt8]) throws -> [[UInt8]] {
+        var texts = ids.map { rendered.text(id: $0, base: key) }
         let missing = zip(ids, texts).filter { $0.1 == nil }.map(\.0)
         if !missing.isEmpty {
             let alerts = try db.alerts(ids: missing)
             for (i, id) in ids.enumerated() where texts[i] == nil {
                 guard let alert = alerts[id] else { continue }
-                let text = Array(AlertJSON.alert(alert, links: links).serialized(realPrecision: Responses.realPrecision).utf8)
-                rendered.store(text, id: id, base: links.base)
+                let text = render(alert)
+                rendered.store(text, id: id, base: key)
                 texts[i] = text
             }
         }
         return texts.compactMap { $0 }
-    }
-
-    /// Each alert's row in the table format of `representation`, in order: from `rendered`
-    /// when there (kept under the format's name, as rows hold no links), else written now.
-    func renderedRows(_ ids: [Int64], _ representation: Representation, db: ArchiveReader) throws -> [[UInt8]] {
-        let writer = representation.tableWriter
-        let key = representation.formatValue
-        var rows = ids.map { rendered.text(id: $0, base: key) }
-        let missing = zip(ids, rows).filter { $0.1 == nil }.map(\.0)
-        if !missing.isEmpty {
-            let alerts = try db.alerts(ids: missing)
-            for (i, id) in ids.enumerated() where rows[i] == nil {
-                guard let alert = alerts[id] else { continue }
-                let row = writer.row(AlertTables.alertRow(alert, fields: schema.candidateFields), alertColumns)
-                rendered.store(row, id: id, base: key)
-                rows[i] = row
-            }
-        }
-        return rows.compactMap { $0 }
     }
 
     /// `POST /` with `{"queries": [{...}, ...]}`: MARS's bulk form. Each query is answered

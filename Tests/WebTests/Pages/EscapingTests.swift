@@ -22,7 +22,7 @@ final class EscapingTests: XCTestCase {
         let latest = LatestAlert(id: 1, candid: 2, jd: 2_458_000, wallTime: hostile, ageSeconds: 1)
         let listing = ListingPageInput(
             parameters: [("objectId", hostile), (hostile, hostile), ("sort_value", hostile), ("sort_order", hostile)],
-            catalogue: PageFixtures.catalogue, sortValues: ["jd"], alerts: [alert], count: 1, countIsEstimate: false,
+            catalogue: PageFixtures.catalogue, sortValues: ["jd"], rows: [Pages.listingRow(alert)], count: 1, countIsEstimate: false,
             page: nil, previousURL: "/?objectId=" + hostile, nextURL: hostile, latest: latest,
             error: (message: hostile, parameter: hostile), jsonURL: hostile)
         var listingWithoutError = listing

@@ -42,7 +42,7 @@ enum PageFixtures {
     static func listingInput(alerts: [AlertRecord], parameters: [(String, String)] = [],
                              error: (message: String, parameter: String?)? = nil) -> ListingPageInput {
         ListingPageInput(parameters: parameters, catalogue: catalogue, sortValues: ["jd", "magpsf", "rb"],
-                         alerts: alerts, count: alerts.count, countIsEstimate: false, page: 1,
+                         rows: alerts.map(Pages.listingRow), count: alerts.count, countIsEstimate: false, page: 1,
                          previousURL: nil, nextURL: "/?rb__gte=0.5&cursor=abc", latest: latest,
                          error: error, jsonURL: "/?rb__gte=0.5&format=json")
     }
