@@ -31,7 +31,9 @@ FORCED_ID = 165_000_000_000_000_000
 STAMP_EVERY = 100
 BANDS = "ugrizy"
 NOISE = "(random() + random() + random() - 1.5)"  # roughly normal, sd 0.5
-TABLES = ["dia_source", "prv_dia_source", "prv_dia_forced_source", "dia_object", "dia_source_cutout"]
+TABLES = ["dia_source", "prv_dia_source", "prv_dia_forced_source", "dia_object", "dia_source_cutout", "dia_source_key"]
+# The tables partitioned by month of midpointMjdTai (Migrations/0013).
+PARTITIONED = ["dia_source", "prv_dia_source", "prv_dia_forced_source", "dia_source_cutout"]
 
 
 def visit(mjd):
@@ -143,6 +145,10 @@ def build(db, alertdb, alerts, cluster):
                                                               AND 1 PRECEDING), '{{}}') AS earlier
             FROM ranked ORDER BY n""")
     sql("""CREATE UNLOGGED TABLE bench_object_id AS SELECT o, min(object_id) AS object_id FROM bench_alert GROUP BY o""")
+    # The month partitions of every night from the earliest history (objects' first nights
+    # less up to 12 nights of history) to the last night, as the loader makes them.
+    db.sql(f"""SELECT ensure_partitions(t, ARRAY(SELECT d::double precision FROM generate_series({BASE_MJD - 15}, {BASE_MJD + 31}) d))
+               FROM unnest(ARRAY{PARTITIONED}) t""")
     step("sources laid out")
 
     # Earlier detections and forced measurements: the nights before the object's first source.
@@ -223,24 +229,31 @@ def build(db, alertdb, alerts, cluster):
             GROUP BY s.object_id""")
     step("dia_object rows inserted")
 
-    sql(f"""INSERT INTO dia_source_cutout ("diaSourceId", kind, stamp_data)
-            SELECT a.source_id, c.kind, c.stamp_data FROM bench_alert a CROSS JOIN dia_source_cutout c
+    sql("""INSERT INTO dia_source_key ("diaSourceId", "midpointMjdTai") SELECT source_id, mjd FROM bench_alert""")
+    sql(f"""INSERT INTO dia_source_cutout ("diaSourceId", kind, stamp_data, "midpointMjdTai")
+            SELECT a.source_id, c.kind, c.stamp_data, a.mjd FROM bench_alert a CROSS JOIN dia_source_cutout c
             WHERE a.n % {STAMP_EVERY} = 0 AND c."diaSourceId" = {stamped}""")
     db.sql("UPDATE alert_count SET rubin_stored = (SELECT count(*) FROM dia_source), rubin_last_stored_at = now()")
     step("stamps copied")
     db.sql("DROP TABLE bench_template, bench_object, bench_alert, bench_object_id, bench_history, bench_keys")
-    db.sql("SET maintenance_work_mem = '1GB'", *(line.split(" ", 1)[1] for line in indexes))
+    # A partitioned table's index is written `ON ONLY parent`, which would build it on no partition.
+    db.sql("SET maintenance_work_mem = '1GB'", *(line.split(" ", 1)[1].replace(" ON ONLY ", " ON ") for line in indexes))
     step("indexes built")
     db.sql(*(f"VACUUM ANALYZE {table}" for table in TABLES))
     db.sql(f"CREATE TABLE bench_built AS SELECT {alerts} AS rows, {time.monotonic() - started:.0f} AS seconds")
     step("analysed: done")
 
 
+def tree_size(table, measure="pg_total_relation_size"):
+    """The size of a table and, when it is partitioned, of all its partitions."""
+    return f"pg_size_pretty(coalesce((SELECT sum({measure}(relid)) FROM pg_partition_tree('{table}')), {measure}('{table}')))"
+
+
 SIZE = ("SELECT format('%s Rubin alerts (built in %s s): dia_source %s + indexes %s, prv_dia_source %s, "
-        "prv_dia_forced_source %s, dia_object %s, dia_source_cutout %s; database %s', "
+        "prv_dia_forced_source %s, dia_object %s, dia_source_cutout %s, dia_source_key %s; database %s', "
         "(SELECT count(*) FROM dia_source), (SELECT seconds FROM bench_built), "
-        "pg_size_pretty(pg_table_size('dia_source')), pg_size_pretty(pg_indexes_size('dia_source')), "
-        + ", ".join(f"pg_size_pretty(pg_total_relation_size('{t}'))" for t in TABLES[1:])
+        f"{tree_size('dia_source', 'pg_table_size')}, {tree_size('dia_source', 'pg_indexes_size')}, "
+        + ", ".join(tree_size(t) for t in TABLES[1:])
         + ", pg_size_pretty(pg_database_size(current_database())))")
 
 

@@ -52,6 +52,9 @@ public final class AlertLoader {
             // its table, and every loader then takes those locks in the same order.
             try ensurePartitions(for: batch.alerts)
         }
+        if !batch.rubinAlerts.isEmpty {
+            try rubin.ensurePartitions(for: batch.rubinAlerts)
+        }
         // Rows go in candid order (and history rows in key order) in every loader, so that two
         // loaders wait on each other's rows in the same order and never in a circle.
         let claimed = try claim(batch.alerts)

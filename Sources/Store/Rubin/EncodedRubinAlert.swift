@@ -13,19 +13,20 @@ public struct EncodedRubinAlert: Sendable {
     public let sourceRow: BinaryCopyWriter
     /// Rows for `dia_source_cutout`.
     public let cutoutRows: BinaryCopyWriter
-    /// Rows for `prv_dia_source`, each with its diaSourceId and byte range in `historyRows`.
+    /// Rows for `prv_dia_source`, each with its diaSourceId, time and byte range in `historyRows`.
     public let historyRows: BinaryCopyWriter
-    public let history: [(diaSourceId: Int64, range: Range<Int>)]
-    /// Rows for `prv_dia_forced_source`, each with its key and byte range in `forcedRows`.
+    public let history: [(diaSourceId: Int64, midpointMjdTai: Double?, range: Range<Int>)]
+    /// Rows for `prv_dia_forced_source`, each with its key, time and byte range in `forcedRows`.
     public let forcedRows: BinaryCopyWriter
-    public let forced: [(key: RubinForcedKey, range: Range<Int>)]
+    public let forced: [(key: RubinForcedKey, midpointMjdTai: Double?, range: Range<Int>)]
     /// A row for `dia_object` (the packet's diaObject), when the packet has one.
     public let objectRow: BinaryCopyWriter?
 
     public init(diaSourceId: Int64, diaObjectId: Int64?, midpointMjdTai: Double?, source: String,
                 sourceRow: BinaryCopyWriter, cutoutRows: BinaryCopyWriter,
-                historyRows: BinaryCopyWriter, history: [(diaSourceId: Int64, range: Range<Int>)],
-                forcedRows: BinaryCopyWriter, forced: [(key: RubinForcedKey, range: Range<Int>)], objectRow: BinaryCopyWriter?) {
+                historyRows: BinaryCopyWriter, history: [(diaSourceId: Int64, midpointMjdTai: Double?, range: Range<Int>)],
+                forcedRows: BinaryCopyWriter, forced: [(key: RubinForcedKey, midpointMjdTai: Double?, range: Range<Int>)],
+                objectRow: BinaryCopyWriter?) {
         (self.diaSourceId, self.diaObjectId, self.midpointMjdTai, self.source) = (diaSourceId, diaObjectId, midpointMjdTai, source)
         (self.sourceRow, self.cutoutRows) = (sourceRow, cutoutRows)
         (self.historyRows, self.history, self.forcedRows, self.forced) = (historyRows, history, forcedRows, forced)

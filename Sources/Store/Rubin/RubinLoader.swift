@@ -7,12 +7,32 @@ import Postgres
 struct RubinLoader {
     let db: Connection
     let columns: RubinColumns
-    static let cutoutColumns = ["diaSourceId", "kind", "stamp_data"]
+    static let cutoutColumns = ["diaSourceId", "kind", "stamp_data", "midpointMjdTai"]
+
+    /// Makes the month partitions (Migrations/0013) the rows of `alerts` go to: the alerts'
+    /// months in dia_source and dia_source_cutout, their history's and forced photometry's in
+    /// their tables. First in the batch's transaction, as `AlertLoader.ensurePartitions`. Each
+    /// time is sent as its day (MJD days start at midnight), so that a batch sends a few values.
+    func ensurePartitions(for alerts: [EncodedRubinAlert]) throws {
+        func days<S: Sequence>(_ mjds: S) -> [Double] where S.Element == Double? {
+            Array(Set(mjds.lazy.compactMap { $0 }.filter(\.isFinite).map { $0.rounded(.down) })).sorted()
+        }
+        let alertDays = days(alerts.lazy.map(\.midpointMjdTai))
+        try db.execute("""
+            SELECT ensure_partitions('dia_source', \(alertDays)), ensure_partitions('dia_source_cutout', \(alertDays)),
+                   ensure_partitions('prv_dia_source', \(days(alerts.lazy.flatMap { $0.history.lazy.map(\.midpointMjdTai) }))),
+                   ensure_partitions('prv_dia_forced_source', \(days(alerts.lazy.flatMap { $0.forced.lazy.map(\.midpointMjdTai) })))
+            """)
+    }
 
     /// Stores what is new of `alerts`; returns (loaded, duplicate, history rows).
     func store(_ alerts: [EncodedRubinAlert]) throws -> (loaded: Int, duplicate: Int, historyRows: Int) {
         guard !alerts.isEmpty else { return (0, 0, 0) }
-        let fresh = try newAlerts(in: alerts).sorted { $0.diaSourceId < $1.diaSourceId }
+        let claimed = try claim(alerts)
+        // Each claimed diaSourceId once: a batch may hold a packet twice.
+        var seen = Set<Int64>()
+        let fresh = alerts.filter { claimed.contains($0.diaSourceId) && seen.insert($0.diaSourceId).inserted }
+            .sorted { $0.diaSourceId < $1.diaSourceId }
         guard !fresh.isEmpty else { return (0, alerts.count, 0) }
         try db.copyBinary(into: "dia_source", columns: columns.source.map(\.name), rows: fresh.lazy.map(\.sourceRow.bytes))
         try db.copyBinary(into: "dia_source_cutout", columns: Self.cutoutColumns, rows: fresh.lazy.map(\.cutoutRows.bytes))
@@ -21,11 +41,20 @@ struct RubinLoader {
         return (fresh.count, alerts.count - fresh.count, history)
     }
 
-    /// The alerts of `alerts` whose diaSourceId is not stored yet, each once.
-    private func newAlerts(in alerts: [EncodedRubinAlert]) throws -> [EncodedRubinAlert] {
-        let stored = try db.execute(#"SELECT "diaSourceId" FROM dia_source WHERE "diaSourceId" = ANY(\#(alerts.map(\.diaSourceId)))"#)
-        var seen = Set(try stored.rows.map { try $0.decode(0, as: Int64.self) })
-        return alerts.filter { seen.insert($0.diaSourceId).inserted }
+    /// Claims the diaSourceIds of `alerts` in `dia_source_key` and returns those claimed: one
+    /// stored already, or claimed by another loader that has since committed, is not (a loader
+    /// holding it uncommitted is waited for). The key keeps diaSourceId unique across the month
+    /// partitions of dia_source, whose own unique key must hold the time.
+    private func claim(_ alerts: [EncodedRubinAlert]) throws -> Set<Int64> {
+        var timeOf: [Int64: Double?] = [:]
+        for alert in alerts where timeOf[alert.diaSourceId] == nil { timeOf[alert.diaSourceId] = .some(alert.midpointMjdTai) }
+        let ids = timeOf.keys.sorted()
+        let rows = try db.execute(#"""
+            INSERT INTO dia_source_key ("diaSourceId", "midpointMjdTai")
+            SELECT k.id, k.t FROM unnest(\#(ids), \#(ids.map { timeOf[$0]! })) AS k (id, t) ORDER BY k.id
+            ON CONFLICT ("diaSourceId") DO NOTHING RETURNING "diaSourceId"
+            """#).rows
+        return Set(try rows.map { try $0.decode(0, as: Int64.self) })
     }
 
     /// Copies the prvDiaSources entries whose diaSourceId is not stored yet, each once.

@@ -30,7 +30,7 @@ struct RubinEncoder {
 
         // prvDiaSources, each a diaSource of its own.
         var historyRows = BinaryCopyWriter()
-        var history: [(diaSourceId: Int64, range: Range<Int>)] = []
+        var history: [(diaSourceId: Int64, midpointMjdTai: Double?, range: Range<Int>)] = []
         if let field = layout.historyField, let entries = alert.child(field).unwrapped {
             var ids = Int64ArrayField()
             for e in 0..<entries.count {
@@ -40,7 +40,8 @@ struct RubinEncoder {
                 }
                 let start = historyRows.bytes.count
                 try write(layout.historyColumns, record: entry, unmapped: layout.unmappedHistoryFields, context: context, into: &historyRows)
-                history.append((entryId, start..<historyRows.bytes.count))
+                let time = layout.historyFields.midpointMjdTai.flatMap { entry.child($0).unwrapped?.number }
+                history.append((entryId, time, start..<historyRows.bytes.count))
                 ids.append(entryId)
             }
             context.historyIds = ids
@@ -48,7 +49,7 @@ struct RubinEncoder {
 
         // prvDiaForcedSources, each once per object and visit.
         var forcedRows = BinaryCopyWriter()
-        var forced: [(key: RubinForcedKey, range: Range<Int>)] = []
+        var forced: [(key: RubinForcedKey, midpointMjdTai: Double?, range: Range<Int>)] = []
         if let field = layout.forcedField, let entries = alert.child(field).unwrapped {
             var keys = HistoryKeyArray(count: entries.count)
             let f = layout.forcedFields
@@ -60,7 +61,8 @@ struct RubinEncoder {
                 let visit = (f.visit.flatMap { entry.child($0).unwrapped } ?? f.ccdVisitId.flatMap { entry.child($0).unwrapped }).map(Self.integer)
                 let start = forcedRows.bytes.count
                 try write(layout.forcedColumns, record: entry, unmapped: layout.unmappedForcedFields, context: context, into: &forcedRows)
-                forced.append((RubinForcedKey(diaObjectId: object, visit: visit), start..<forcedRows.bytes.count))
+                let time = f.midpointMjdTai.flatMap { entry.child($0).unwrapped?.number }
+                forced.append((RubinForcedKey(diaObjectId: object, visit: visit), time, start..<forcedRows.bytes.count))
                 // A pair array, as ZTF's prv_keys: here [diaObjectId, visit].
                 keys.append(pid: object, candid: visit)
             }
@@ -78,14 +80,16 @@ struct RubinEncoder {
             objectId = stateId
         }
 
-        // The stamps, most of an alert's bytes: the buffer is sized once.
+        // The stamps, most of an alert's bytes: the buffer is sized once. Each row carries its
+        // alert's time, which puts it in the month partition of its alert.
         let stamps = layout.cutouts.compactMap { cutout in alert.child(cutout.field).unwrapped.map { (cutout.kind, $0) } }
         var cutoutRows = BinaryCopyWriter(reservingCapacity: stamps.reduce(0) { $0 + $1.1.bytes.count + 64 })
         for (kind, stamp) in stamps {
-            cutoutRows.beginRow(fieldCount: 3)
+            cutoutRows.beginRow(fieldCount: 4)
             cutoutRows.int64(id)
             cutoutRows.text(kind)
             cutoutRows.raw(stamp.bytes)
+            if let midpoint { cutoutRows.float64(midpoint) } else { cutoutRows.null() }
         }
 
         // Packet fields with no column (ssSource, MPCORB, fields a broker added, ...), beside the
