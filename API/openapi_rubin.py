@@ -160,6 +160,10 @@ def add_paths(paths: dict, read_operation, head_of, oversize, table_response) ->
                             params=[fmt])
     for operation in (source, obj, cutout, latest, avro):
         operation["responses"]["404"]["description"] = "no such Rubin alert, object or stamp"
+    cutout["responses"]["410"] = {"description": "the alert's stamps were retired by the archive's retention "
+                                                 "(`alertdb retention`) after the days of retired_after_days",
+                                  "content": {"application/json": {"schema": ref("Error")}}}
+    cutout["responses"] = dict(sorted(cutout["responses"].items()))
     for path, operation in (("/rubin/", sources), ("/rubin/objects/", objects), ("/rubin/latest/", latest),
                             ("/rubin/{diaSourceId}/", source), ("/rubin/{diaSourceId}/cutout/{kind}/", cutout),
                             ("/rubin/{diaSourceId}/avro/", avro),

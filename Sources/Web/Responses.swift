@@ -50,4 +50,12 @@ enum Responses {
             return html(Pages.error(status: status, message: message, parameter: parameter), status: status)
         }
     }
+
+    /// 410 for a stamp `alertdb retention` retired: `{"error": message, "retired_after_days": n}`.
+    static func retired(_ message: String, days: Int) -> Response {
+        let body = JSONValue.object()
+        body.set("error", string: message)
+        body.set("retired_after_days", integer: Int64(days))
+        return json(body, status: 410)
+    }
 }

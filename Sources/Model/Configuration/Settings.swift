@@ -52,7 +52,7 @@ public struct Setting: Sendable {
     public static let retention: [Setting] = [
         Setting("DATABASE_URL", "", "PostgreSQL URL or libpq connection string (empty: the PG* variables)"),
         Setting("ALERTDB_RETAIN_CUTOUTS", "never", "age past which a month of cutouts is retired (never, or 90d, 6m, 1y)"),
-        Setting("ALERTDB_RETAIN_HISTORY", "never", "age past which a month of history rows (prv_candidate) is retired"),
+        Setting("ALERTDB_RETAIN_HISTORY", "never", "age past which a month of history rows (prv_candidate; Rubin's prv_dia_source, prv_dia_forced_source) is retired"),
         Setting("ALERTDB_RETAIN_ALERTS", "never", "age past which a month of alerts is retired, with their cutouts"),
         Setting("ALERTDB_RETENTION_ACTION", "drop", "drop a retired month, or detach it (kept as a table of its own, to archive)"),
     ]

@@ -34,11 +34,14 @@ public struct RetentionPolicy: Sendable {
         (self.cutouts, self.history, self.alerts) = (cutouts, history, alerts)
     }
 
-    /// The tables in the order they are retired, and each one's age. A stamp belongs to its
-    /// alert, so alerts retired take their stamps with them even when stamps are kept longer.
+    /// The tables in the order they are retired, and each one's age: ZTF's, then Rubin's
+    /// (Migrations/0013), under the same ages. A stamp belongs to its alert, so alerts retired
+    /// take their stamps with them even when stamps are kept longer.
     var ages: [(table: String, age: RetentionAge)] {
-        let cutoutDays = [cutouts.days, alerts.days].compactMap { $0 }.min()
-        return [("cutout", RetentionAge(days: cutoutDays)), ("prv_candidate", history), ("candidate", alerts)]
+        let cutoutAge = RetentionAge(days: [cutouts.days, alerts.days].compactMap { $0 }.min())
+        return [("cutout", cutoutAge), ("prv_candidate", history), ("candidate", alerts),
+                ("dia_source_cutout", cutoutAge), ("prv_dia_source", history), ("prv_dia_forced_source", history),
+                ("dia_source", alerts)]
     }
 }
 
@@ -60,7 +63,8 @@ public struct RetiredMonth: Equatable, Sendable {
 ///
 /// Retiring history rows or alerts changes what objects' figures count: the objects of a
 /// retired month are recomputed (`ObjectTable`), and an object with no alert left loses its
-/// row. Retiring alerts also drops their keys (`candidate_key`) and takes `alert_count` down.
+/// row (ZTF's `object`, Rubin's `dia_object`). Retiring alerts also drops their keys
+/// (`candidate_key`, `dia_source_key`) and takes `alert_count` down.
 public struct PartitionRetention {
     public let db: Connection
 
@@ -71,14 +75,16 @@ public struct PartitionRetention {
         var months: [RetiredMonth] = []
         for (table, age) in policy.ages {
             guard let days = age.days else { continue }
-            // The bounds of each partition, read from the catalogue; a month whose upper bound
-            // is before now - age holds only rows older than the age.
+            // The bounds of each partition, read from the catalogue as Julian dates (a Rubin
+            // table's are MJDs); a month whose upper bound is before now - age holds only rows
+            // older than the age.
             let rows = try db.execute("""
                 SELECT p.relid::regclass::text AS partition, b.lower, b.upper, jd_month(b.lower)::text AS month
                 FROM pg_partition_tree(\(table)::regclass) p
                 JOIN pg_class c ON c.oid = p.relid,
                 LATERAL (SELECT (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \\(''?([^'')]+)''?\\) TO \\(''?([^'')]+)''?\\)')) AS m) r,
-                LATERAL (SELECT r.m[1]::double precision AS lower, r.m[2]::double precision AS upper) b
+                LATERAL (SELECT r.m[1]::double precision + partition_key_origin(\(table)) AS lower,
+                                r.m[2]::double precision + partition_key_origin(\(table)) AS upper) b
                 WHERE p.isleaf AND p.level = 1 AND r.m IS NOT NULL
                   AND b.upper <= extract(epoch FROM now()) / 86400 + 2440587.5 - \(days)
                 ORDER BY b.lower
@@ -98,15 +104,26 @@ public struct PartitionRetention {
             let partition = SQL.identifier(month.partition), parent = SQL.identifier(month.table)
             // The objects whose figures count these rows, read before they go.
             var objects: [String] = []
-            if month.table != "cutout" {
+            if month.table == "prv_candidate" || month.table == "candidate" {
                 objects = try db.execute(#"SELECT DISTINCT "objectId" FROM \#(partition)"#).rows.map { try $0.decode(0, as: String.self) }
             }
+            // The month's bounds in the unit of the table's partition key.
+            let bounds = try db.execute("""
+                SELECT month_jd(\(month.month)::date) - partition_key_origin(\(month.table)) AS lower,
+                       month_jd((\(month.month)::date + interval '1 month')::date) - partition_key_origin(\(month.table)) AS upper
+                """)[0]
+            let lower = try bounds.decode("lower", as: Double.self), upper = try bounds.decode("upper", as: Double.self)
+            // Their stamps went first (RetentionPolicy.ages); the keys go, so the alerts could be loaded anew.
             if month.table == "candidate" {
-                let bounds = try db.execute("SELECT month_jd(\(month.month)::date) AS lower, month_jd((\(month.month)::date + interval '1 month')::date) AS upper")[0]
-                let lower = try bounds.decode("lower", as: Double.self), upper = try bounds.decode("upper", as: Double.self)
-                // Their stamps went first (RetentionPolicy.ages); the keys go, so the candids could be loaded anew.
                 try db.execute("DELETE FROM candidate_key WHERE jd >= \(lower) AND jd < \(upper)")
                 try db.execute("UPDATE alert_count SET stored = stored - \(month.rows)")
+            }
+            var rubinObjects: [Int64] = []
+            if month.table == "dia_source" {
+                rubinObjects = try db.execute(#"SELECT DISTINCT "diaObjectId" FROM \#(partition) WHERE "diaObjectId" IS NOT NULL"#).rows
+                    .map { try $0.decode(0, as: Int64.self) }
+                try db.execute(#"DELETE FROM dia_source_key WHERE "midpointMjdTai" >= \#(lower) AND "midpointMjdTai" < \#(upper)"#)
+                try db.execute("UPDATE alert_count SET rubin_stored = rubin_stored - \(month.rows)")
             }
             if detach {
                 try db.execute("ALTER TABLE \(parent) DETACH PARTITION \(partition)")
@@ -125,6 +142,14 @@ public struct PartitionRetention {
                 try db.execute(#"""
                     DELETE FROM object o WHERE o."objectId" = ANY(\#(chunk))
                       AND NOT EXISTS (SELECT FROM candidate c WHERE c."objectId" = o."objectId")
+                    """#)
+            }
+            // A Rubin object's state is its latest packet's diaObject, which a retired month does
+            // not change; an object with no alert left goes.
+            if !rubinObjects.isEmpty {
+                try db.execute(#"""
+                    DELETE FROM dia_object o WHERE o."diaObjectId" = ANY(\#(rubinObjects))
+                      AND NOT EXISTS (SELECT FROM dia_source d WHERE d."diaObjectId" = o."diaObjectId")
                     """#)
             }
         }

@@ -218,6 +218,17 @@ public enum RubinStore {
             """, resultFormat: .binary)
         return result.rowCount == 1 ? try result[0].decode("stamp_data", as: [UInt8].self) : nil
     }
+
+    /// How many days a source's stamps were kept before `alertdb retention` retired their month
+    /// of `dia_source_cutout`, or nil when they were not retired.
+    public static func cutoutsRetiredAfterDays(_ id: Int64, db: Connection) throws -> Int? {
+        let result = try db.execute("""
+            SELECT r.kept_days FROM dia_source_key k
+            JOIN retired_partition r ON r.parent = 'dia_source_cutout' AND r.month = mjd_month(k."midpointMjdTai")
+            WHERE k."diaSourceId" = \(id)
+            """)
+        return result.rowCount == 1 ? try result[0].decode("kept_days", as: Int.self) : nil
+    }
 }
 
 extension ArchiveReader {
@@ -230,4 +241,5 @@ extension ArchiveReader {
     public func rubinPacket(_ id: Int64) throws -> (schemaJSON: String, packetJSON: String)? { try RubinStore.packet(id, db: db) }
     public func rubinLatest() throws -> (diaSourceId: Int64, midpointMjdTai: Double)? { try RubinStore.latest(db: db) }
     public func rubinCutout(_ id: Int64, kind: String) throws -> [UInt8]? { try RubinStore.cutout(id, kind: kind, db: db) }
+    public func rubinCutoutsRetiredAfterDays(_ id: Int64) throws -> Int? { try RubinStore.cutoutsRetiredAfterDays(id, db: db) }
 }

@@ -15,10 +15,7 @@ extension AlertService {
         guard let stamp = found.stamp else {
             // A stamp `alertdb retention` retired is gone for good: 410, saying so, not 404.
             if let days = found.retiredAfter {
-                let body = JSONValue.object()
-                body.set("error", string: "the \(kind) cutout of alert \(id) was retired after \(days) days")
-                body.set("retired_after_days", integer: Int64(days))
-                return Responses.json(body, status: 410)
+                return Responses.retired("the \(kind) cutout of alert \(id) was retired after \(days) days", days: days)
             }
             return Responses.error(404, "no \(kind) cutout for alert \(id)", as: .json)
         }

@@ -84,7 +84,15 @@ extension AlertService {
             return Response(status: 200, headers: [("Content-Type", "application/json")], body: Array(json.utf8))
         case .cutout(let id, let kind):
             let (png, stretch) = try Self.stampRendering(request)
-            guard let stamp = try archive.read({ try $0.rubinCutout(id, kind: kind) }) else {
+            let found = try archive.read { db -> (stamp: [UInt8]?, retiredAfter: Int?) in
+                if let stamp = try db.rubinCutout(id, kind: kind) { return (stamp, nil) }
+                return (nil, try db.rubinCutoutsRetiredAfterDays(id))
+            }
+            guard let stamp = found.stamp else {
+                // As for ZTF: a stamp `alertdb retention` retired is gone for good, 410 and not 404.
+                if let days = found.retiredAfter {
+                    return Responses.retired("the \(kind) cutout of Rubin alert \(id) was retired after \(days) days", days: days)
+                }
                 return Responses.error(404, "no \(kind) cutout for Rubin alert \(id)", as: .json)
             }
             let cache = ("Cache-Control", "public, max-age=86400")
