@@ -46,6 +46,7 @@ public struct SQLState: Hashable, Sendable, CustomStringConvertible {
     public static let readOnlySQLTransaction = SQLState("25006")
     public static let internalError = SQLState("XX000")
     public static let undefinedTable = SQLState("42P01")
+    public static let undefinedColumn = SQLState("42703")
 
     /// Class 22: a value the statement could not use (out of range, malformed, ...).
     public var isDataException: Bool { errorClass == "22" }

@@ -68,6 +68,24 @@ def test_the_api_answers_from_the_partitions(loaded, start_server):
     assert get_json(server.url, f"/rubin/{source}/")["alert"]["diaSourceId"] == source
 
 
+def test_a_source_is_found_in_its_month_or_without_one(make_database, ingest, shared_dir, start_server):
+    # The source's page reads the time from dia_source_key to open its month alone; a source
+    # whose time is not that (NULL here: the undated partition) is still found, with its stamps.
+    db = make_database()
+    proc, summary = ingest(db.url, *sorted(shared_dir.joinpath(*RUBIN).glob("*.avro"))[:2])
+    assert proc.returncode == 0 and summary.loaded == 2, summary.line
+    dated, undated = (r[0] for r in db.conn.execute('SELECT "diaSourceId" FROM dia_source ORDER BY 1').fetchall())
+    db.conn.execute('UPDATE dia_source SET "midpointMjdTai" = NULL WHERE "diaSourceId" = %s', (undated,))
+    assert db.conn.execute('SELECT tableoid::regclass::text FROM dia_source WHERE "diaSourceId" = %s',
+                           (undated,)).fetchone()[0] == "dia_source_undated"
+    server = start_server(db)
+    for source in (dated, undated):
+        page = get_json(server.url, f"/rubin/{source}/")
+        assert page["alert"]["diaSourceId"] == source
+        assert page["cutouts"] == ["Difference", "Science", "Template"]
+    assert get(server.url, f"/rubin/{undated + 1}/", {"format": "json"}).status == 404
+
+
 def run_ingest(alertdb_bin, url, folder):
     return subprocess.Popen([str(alertdb_bin), "ingest", "--database", url, "--batch-size", "20", str(folder)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
