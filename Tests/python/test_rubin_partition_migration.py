@@ -15,19 +15,18 @@ before `alertdb migrate` applies 0013.
 from __future__ import annotations
 
 import copy
-import io
 import json
 import math
 import os
 import shutil
 import subprocess
-import urllib.error
 from datetime import date, timedelta
 
 import fastavro
 import pytest
 
 from conftest import LOCAL_OPENER
+from test_partition_migration import answers, columns, copy_rows, fingerprint
 
 # Tables copied from the loaded database, in an order their foreign keys allow.
 COPIED = ["avro_schema", "dia_source", "prv_dia_source", "prv_dia_forced_source", "dia_source_cutout", "dia_object",
@@ -114,23 +113,6 @@ def requests_for(db) -> list[str]:
     return list(dict.fromkeys(paths))  # the made packets share the first shared packet's object
 
 
-def answers(server, paths) -> dict[str, tuple[int, bytes]]:
-    """Status and body of each path; a JSON body without its volatile parts."""
-    result = {}
-    for path in paths:
-        try:
-            with LOCAL_OPENER.open(server.url + path, timeout=30) as response:
-                status, body = response.status, response.read()
-        except urllib.error.HTTPError as error:
-            status, body = error.code, error.read()
-        if body[:1] in (b"{", b"["):
-            body = json.dumps(json.loads(body), sort_keys=True).encode()
-        elif body[:4] == b"Obj\x01":  # an Avro container: its sync marker is drawn per process
-            body = repr(list(fastavro.reader(io.BytesIO(body)))).encode()
-        result[path] = (status, body)
-    return result
-
-
 def pages(server) -> list[list[int]]:
     """Every page of the listing, following the `next` cursor links: the keyset cursor across partitions."""
     found, url = [], server.url + "/rubin/?format=json"
@@ -142,33 +124,11 @@ def pages(server) -> list[list[int]]:
     return found
 
 
-def columns(db, table) -> list[str]:
-    return [r[0] for r in db.conn.execute(
-        "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-        (table,)).fetchall()]
-
-
-def fingerprint(db, table, names) -> tuple[int, str]:
-    """Rows and the md5 of their text, in order, of `names` columns of `table`."""
-    listed = ", ".join(f'"{n}"' for n in names)
-    return db.conn.execute(
-        f"SELECT count(*), md5(coalesce(string_agg(r::text, E'\\n' ORDER BY r::text), '')) "
-        f"FROM (SELECT {listed} FROM \"{table}\") r").fetchone()
-
-
 def indexes(db, table) -> set[str]:
     """The names of `table`'s indexes other than its unique keys (0013 declares those anew)."""
     return {r[0] for r in db.conn.execute(
         "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass AND NOT i.indisunique",
         (table,)).fetchall()}
-
-
-def copy_rows(source, target, table, names):
-    listed = ", ".join(f'"{n}"' for n in names)
-    with source.conn.cursor().copy(f"COPY (SELECT {listed} FROM \"{table}\") TO STDOUT (FORMAT binary)") as out, \
-         target.conn.cursor().copy(f"COPY \"{table}\" ({listed}) FROM STDIN (FORMAT binary)") as into:
-        for data in out:
-            into.write(data)
 
 
 @pytest.fixture(scope="module")
