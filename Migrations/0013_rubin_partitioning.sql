@@ -117,29 +117,23 @@ CREATE TABLE dia_source_key (
 );
 INSERT INTO dia_source_key SELECT "diaSourceId", "midpointMjdTai" FROM dia_source;
 
--- dia_source.
-ALTER TABLE dia_source RENAME TO dia_source_unpartitioned;
-CREATE TABLE dia_source (LIKE dia_source_unpartitioned INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE
-                         INCLUDING COMPRESSION INCLUDING COMMENTS)
-    PARTITION BY RANGE ("midpointMjdTai");
-SELECT pg_temp.make_time_partitions('dia_source', ARRAY(SELECT DISTINCT "midpointMjdTai" FROM dia_source_unpartitioned));
-INSERT INTO dia_source SELECT * FROM dia_source_unpartitioned;
-
--- prv_dia_source.
-ALTER TABLE prv_dia_source RENAME TO prv_dia_source_unpartitioned;
-CREATE TABLE prv_dia_source (LIKE prv_dia_source_unpartitioned INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE
-                             INCLUDING COMPRESSION INCLUDING COMMENTS)
-    PARTITION BY RANGE ("midpointMjdTai");
-SELECT pg_temp.make_time_partitions('prv_dia_source', ARRAY(SELECT DISTINCT "midpointMjdTai" FROM prv_dia_source_unpartitioned));
-INSERT INTO prv_dia_source SELECT * FROM prv_dia_source_unpartitioned;
-
--- prv_dia_forced_source.
-ALTER TABLE prv_dia_forced_source RENAME TO prv_dia_forced_source_unpartitioned;
-CREATE TABLE prv_dia_forced_source (LIKE prv_dia_forced_source_unpartitioned INCLUDING DEFAULTS INCLUDING CONSTRAINTS
-                                    INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING COMMENTS)
-    PARTITION BY RANGE ("midpointMjdTai");
-SELECT pg_temp.make_time_partitions('prv_dia_forced_source', ARRAY(SELECT DISTINCT "midpointMjdTai" FROM prv_dia_forced_source_unpartitioned));
-INSERT INTO prv_dia_forced_source SELECT * FROM prv_dia_forced_source_unpartitioned;
+-- dia_source, prv_dia_source and prv_dia_forced_source: each copied into a partitioned table of
+-- the same columns, its rows routed to their months.
+CREATE OR REPLACE FUNCTION pg_temp.partition_by_time(name text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    old text := name || '_unpartitioned';
+    times double precision[];
+BEGIN
+    EXECUTE format('ALTER TABLE %I RENAME TO %I', name, old);
+    EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE
+                                     INCLUDING COMPRESSION INCLUDING COMMENTS) PARTITION BY RANGE ("midpointMjdTai")', name, old);
+    EXECUTE format('SELECT ARRAY(SELECT DISTINCT floor("midpointMjdTai") FROM %I)', old) INTO times;
+    PERFORM pg_temp.make_time_partitions(name, times);
+    EXECUTE format('INSERT INTO %I SELECT * FROM %I', name, old);
+END
+$$;
+SELECT pg_temp.partition_by_time(t) FROM unnest(ARRAY['dia_source', 'prv_dia_source', 'prv_dia_forced_source']) t;
 
 -- dia_source_cutout, with its alert's time: a month of stamps goes with the month of its alerts.
 ALTER TABLE dia_source_cutout RENAME TO dia_source_cutout_unpartitioned;
@@ -147,7 +141,7 @@ CREATE TABLE dia_source_cutout (LIKE dia_source_cutout_unpartitioned INCLUDING D
                                 INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING COMMENTS,
                                 "midpointMjdTai" double precision)
     PARTITION BY RANGE ("midpointMjdTai");
-SELECT pg_temp.make_time_partitions('dia_source_cutout', ARRAY(SELECT DISTINCT k."midpointMjdTai"
+SELECT pg_temp.make_time_partitions('dia_source_cutout', ARRAY(SELECT DISTINCT floor(k."midpointMjdTai")
                                                           FROM dia_source_cutout_unpartitioned s JOIN dia_source_key k USING ("diaSourceId")));
 INSERT INTO dia_source_cutout ("diaSourceId", kind, stamp_data, "midpointMjdTai")
 SELECT s."diaSourceId", s.kind, s.stamp_data, k."midpointMjdTai" FROM dia_source_cutout_unpartitioned s JOIN dia_source_key k USING ("diaSourceId");
