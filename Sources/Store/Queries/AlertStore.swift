@@ -96,12 +96,15 @@ public struct AlertStore: Sendable {
             rows = broad.rows
             cappedCounts.record(filter, estimate: broad.estimate)
         } else {
+            // The page's ids and sort values come from the matches; its rows, when they are
+            // wanted, from candidate (by id, which probes every month's index).
+            let pageRows: SQL = idsOnly ? "page c" : "(candidate c JOIN page USING (id))"
             rows = RowDecoder(try run("""
                 WITH matches AS MATERIALIZED (SELECT c.id, c.\(sort) FROM candidate c WHERE \(filter) LIMIT \(cap + 1)),
                      total AS (SELECT count(*) AS match_count FROM matches),
-                     page AS (SELECT c.id FROM matches c WHERE \(after) AND (SELECT match_count FROM total) <= \(cap)
+                     page AS (SELECT c.id, c.\(sort) FROM matches c WHERE \(after) AND (SELECT match_count FROM total) <= \(cap)
                               ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset))
-                SELECT t.match_count, \(columns) FROM total t LEFT JOIN (candidate c JOIN page USING (id)) ON TRUE
+                SELECT t.match_count, \(columns) FROM total t LEFT JOIN \(pageRows) ON TRUE
                 ORDER BY \(order)
                 """))
             count = try rows.decode(0, "match_count", as: Int.self)

@@ -58,16 +58,20 @@ public enum RubinStore {
         if counts?.estimate(remembered) != nil {
             rows = try walkOnce(walk).rows
         } else {
-            // The matches carry the columns `after` and the order read, under the table's alias.
+            // The matches carry the columns `after` and the order read, under the table's alias:
+            // the page's keys and sort values come from them, and only its rows' JSON, when the
+            // server has not rendered them, from the table (by key, which probes every month's
+            // index of a partitioned table).
             let matched: SQL = order.column == table.key ? key : "\(key), \(table.column(order.column))"
+            let pageRows: SQL = rendered == nil ? "(page p JOIN \(from) ON \(key) = p.\(SQL.identifier(table.key)))" : "page \(alias)"
             let run: (SQL) throws -> QueryResult = query.plannedOnce ? db.executeWithGenericPlan : { try db.execute($0) }
             let counted = try run("""
                 WITH matches AS MATERIALIZED (SELECT \(matched) FROM \(from) WHERE \(filter) LIMIT \(cap + 1)),
                      total AS (SELECT count(*) AS match_count FROM matches),
-                     page AS (SELECT \(key) FROM matches \(alias) WHERE \(after) AND (SELECT match_count FROM total) <= \(cap)
+                     page AS (SELECT \(matched) FROM matches \(alias) WHERE \(after) AND (SELECT match_count FROM total) <= \(cap)
                               ORDER BY \(order.orderBy(table)) LIMIT \(limit + 1) OFFSET \(offset))
                 SELECT t.match_count, \(shown)
-                FROM total t LEFT JOIN (page p JOIN \(from) ON \(key) = p.\(SQL.identifier(table.key))) ON TRUE
+                FROM total t LEFT JOIN \(pageRows) ON TRUE
                 ORDER BY \(order.orderBy(table))
                 """).rows
             count = try counted[0].decode("match_count", as: Int.self)
