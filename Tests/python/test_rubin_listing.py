@@ -248,3 +248,34 @@ def test_one_alert_is_not_a_table(server, samples):
     key = samples[1][0][1]["diaSource"]["diaSourceId"]
     answer = get(server, f"/rubin/{key}/", format="csv")
     assert answer.status == 400 and answer.json()["parameter"] == "format"
+
+
+def test_an_object_listed_again_after_its_next_source_shows_its_new_state(make_database, ingest, start_server, shared_dir, tmp_path):
+    # The server keeps each object's listed row, under the object's latest source: a later
+    # source of the object must show, not the row kept from before it.
+    packet = sorted((shared_dir / "rubin" / "alerts-9.0").glob("*.avro"))[0]
+    with open(packet, "rb") as f:
+        reader = fastavro.reader(f)
+        schema, record = reader.writer_schema, next(iter(reader))
+    record["diaSourceId"] = record["diaSource"]["diaSourceId"] = record["diaSourceId"] + 1
+    record["diaSource"]["midpointMjdTai"] += 1
+    record["diaObject"]["nDiaSources"] += 1
+    later = tmp_path / "later.avro"
+    with open(later, "wb") as f:
+        fastavro.writer(f, schema, [record])
+    object_id = record["diaObject"]["diaObjectId"]
+
+    db = make_database()
+    assert ingest(db.url, packet)[1].loaded == 1
+    server = start_server(db)
+
+    def listed():
+        rows = request(f"{server.url}/rubin/objects/?format=json").json()["results"]
+        return next(r for r in rows if r["diaObjectId"] == object_id)
+
+    before = listed()
+    assert before == listed()   # the second answer is the kept row
+    assert ingest(db.url, later)[1].loaded == 1
+    after = listed()
+    assert after["latestDiaSourceId"] == record["diaSourceId"] != before["latestDiaSourceId"]
+    assert after["nDiaSources"] == before["nDiaSources"] + 1

@@ -22,9 +22,14 @@ public struct RubinTable: Sendable {
     let expressions: ExpressionCompiler
     /// A row as the listing's JSON gives it.
     let json: RubinRowJSON
+    /// A bigint column whose value changes whenever the rest of a row does (an object's latest
+    /// source), so that the server can keep a row's JSON under it; nil when rows never change.
+    let version: String?
 
-    init(name: String, alias: String, key: String, defaultSort: String? = nil, columns: [TableColumn], notInJSON: Set<String>) {
+    init(name: String, alias: String, key: String, defaultSort: String? = nil, version: String? = nil,
+         columns: [TableColumn], notInJSON: Set<String>) {
         (self.name, self.alias, self.key) = (name, alias, key)
+        self.version = version.flatMap { name in columns.contains { $0.name == name } ? name : nil }
         json = RubinRowJSON(alias: alias, columns: columns, leaving: notInJSON)
         // A database whose table lacks the time column (none that alertdb migrated) still lists, by key.
         self.defaultSort = defaultSort.flatMap { name in columns.contains { $0.name == name } ? name : nil } ?? key
@@ -84,7 +89,8 @@ public struct RubinCatalogue: Sendable {
         let notListed: Set<String> = ["extra", "diaObject", "prvDiaSourceIds", "prvDiaForcedSourceKeys", "schema_id"]
         return RubinCatalogue(
             sources: RubinTable(name: "dia_source", alias: "d", key: "diaSourceId", defaultSort: "midpointMjdTai", columns: sources, notInJSON: notListed),
-            objects: RubinTable(name: "dia_object", alias: "o", key: "diaObjectId", columns: try db.columns(of: "dia_object"), notInJSON: ["extra"]),
+            objects: RubinTable(name: "dia_object", alias: "o", key: "diaObjectId", version: "latestDiaSourceId",
+                                columns: try db.columns(of: "dia_object"), notInJSON: ["extra"]),
             source: RubinRowJSON(alias: "d", columns: sources, leaving: notListed, adding: ["extra", "diaObject"]),
             history: RubinRowJSON(alias: "p", columns: try db.columns(of: "prv_dia_source"), leaving: ["extra"]),
             forced: RubinRowJSON(alias: "f", columns: try db.columns(of: "prv_dia_forced_source"), leaving: ["extra"]))

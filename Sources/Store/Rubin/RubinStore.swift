@@ -7,6 +7,9 @@ public struct RubinListingPage: Sendable {
     public let rows: [String]
     /// The key of each row (`diaSourceId` or `diaObjectId`), in order.
     public let keys: [Int64]
+    /// The version of each row (`RubinTable.version`), when the server keeps rendered rows of a
+    /// table whose rows change; else nil.
+    public let versions: [Int64?]
     /// Exact up to `ListingPage.exactCountLimit`; beyond, that limit plus one.
     public let count: Int
     public let countIsCapped: Bool
@@ -23,9 +26,9 @@ public enum RubinStore {
     }
 
     /// A page of `table`, newest first. With `rendered`, the JSON of each row it has already (a
-    /// stored source never changes) is taken from it: the page reads its keys, then the JSON of
-    /// only the others, which is most of a page's cost (the JSON of some 250 columns, about
-    /// 0.1 ms a row).
+    /// stored source never changes; an object's row is asked for with its version) is taken
+    /// from it: the page reads its keys, then the JSON of only the others, which is most of a
+    /// page's cost (the JSON of some 250 columns, about 0.1 ms a row).
     ///
     /// The matches are counted up to the cap and the page is sorted from them in one statement,
     /// as ZTF's listing does: they are collected through the filter's own index (a cone's q3c,
@@ -34,7 +37,7 @@ public enum RubinStore {
     /// matched more than the cap is remembered in `counts` (Rubin's alerts are only added); its
     /// pages walk the order, which meets its matches quickly, and it is not counted again.
     public static func listing(_ query: RubinListingQuery, table: RubinTable, limit: Int = ListingQuery.pageSize,
-                               counts: CappedCounts? = nil, rendered: ((Int64) -> String?)? = nil,
+                               counts: CappedCounts? = nil, rendered: ((_ key: Int64, _ version: Int64?) -> String?)? = nil,
                                db: Connection) throws -> RubinListingPage {
         let filter = query.conditions.isEmpty ? "TRUE" : SQL.joined(query.conditions, separator: " AND ")
         let alias = SQL(unchecked: table.alias)
@@ -46,9 +49,10 @@ public enum RubinStore {
         let json = table.json.sql
         let offset = (query.page - 1) * limit
         // Each row's key and sort value (printed by PostgreSQL, for the cursor), and its JSON
-        // unless the server has it rendered already.
+        // unless the server may have it rendered already (then its version, if rows change).
+        let version = rendered == nil ? nil : table.version.map(table.column)
         let shown: SQL = rendered == nil ? "\(key) AS key, (\(order.value))::text AS sort, \(json)::text AS json"
-                                         : "\(key) AS key, (\(order.value))::text AS sort"
+            : version.map { "\(key) AS key, (\(order.value))::text AS sort, \($0) AS version" } ?? "\(key) AS key, (\(order.value))::text AS sort"
         let walk: SQL = "SELECT \(shown) FROM \(from) WHERE \(filter) AND \(after) ORDER BY \(order.orderBy(table)) LIMIT \(limit + 1) OFFSET \(offset)"
         let remembered: SQL = "rubin \(from) \(filter)"
 
@@ -63,7 +67,8 @@ public enum RubinStore {
             // server has not rendered them, from the table (by key, which probes every month's
             // index of a partitioned table).
             let matched: SQL = order.column == table.key ? key : "\(key), \(table.column(order.column))"
-            let pageRows: SQL = rendered == nil ? "(page p JOIN \(from) ON \(key) = p.\(SQL.identifier(table.key)))" : "page \(alias)"
+            let pageRows: SQL = rendered == nil || version != nil ? "(page p JOIN \(from) ON \(key) = p.\(SQL.identifier(table.key)))"
+                                                                  : "page \(alias)"
             let run: (SQL) throws -> QueryResult = query.plannedOnce ? db.executeWithGenericPlan : { try db.execute($0) }
             let counted = try run("""
                 WITH matches AS MATERIALIZED (SELECT \(matched) FROM \(from) WHERE \(filter) LIMIT \(cap + 1)),
@@ -85,26 +90,36 @@ public enum RubinStore {
         }
         let keys = try rows.map { try $0.decode("key", as: Int64.self) }
         let sorts = try rows.map { try $0.decode("sort", as: String?.self) }
-        let page: [String], pageKeys: [Int64]
+        var versions = try rows.map { version == nil ? nil : try $0.decode("version", as: Int64?.self) }
+        let page: [String], pageKeys: [Int64], pageVersions: [Int64?]
         if let rendered {
-            var texts = keys.prefix(limit).map(rendered)
+            var texts = zip(keys, versions).prefix(limit).map(rendered)
             let missing = zip(keys, texts).filter { $0.1 == nil }.map(\.0)
             if !missing.isEmpty {
-                var fetched: [Int64: String] = [:]
-                for row in try db.executeWithGenericPlan("SELECT \(key) AS key, \(json)::text AS json FROM \(from) WHERE \(key) = ANY(\(missing))").rows {
-                    fetched[try row.decode("key", as: Int64.self)] = try row.decode("json", as: String.self)
+                // With its version as it is now: a row changed since the page was read is kept
+                // under its new version.
+                var fetched: [Int64: (json: String, version: Int64?)] = [:]
+                let columns: SQL = version.map { "\(key) AS key, \(json)::text AS json, \($0) AS version" } ?? "\(key) AS key, \(json)::text AS json"
+                for row in try db.executeWithGenericPlan("SELECT \(columns) FROM \(from) WHERE \(key) = ANY(\(missing))").rows {
+                    fetched[try row.decode("key", as: Int64.self)] = (try row.decode("json", as: String.self),
+                                                                     version == nil ? nil : try row.decode("version", as: Int64?.self))
                 }
-                for i in texts.indices where texts[i] == nil { texts[i] = fetched[keys[i]] }
+                for i in texts.indices where texts[i] == nil {
+                    texts[i] = fetched[keys[i]]?.json
+                    versions[i] = fetched[keys[i]]?.version ?? versions[i]
+                }
             }
             // A row deleted between the two statements is left out, its key with it.
-            let shown = zip(keys, texts).compactMap { key, text in text.map { (key, $0) } }
-            (pageKeys, page) = (shown.map(\.0), shown.map(\.1))
+            let shown = zip(zip(keys, versions), texts).compactMap { row, text in text.map { (row.0, row.1, $0) } }
+            (pageKeys, pageVersions, page) = (shown.map(\.0), shown.map(\.1), shown.map(\.2))
         } else {
             page = try rows.prefix(limit).map { try $0.decode("json", as: String.self) }
             pageKeys = Array(keys.prefix(limit))
+            pageVersions = Array(versions.prefix(limit))
         }
         let next = keys.count > limit ? order.cursor(id: keys[limit - 1], printed: sorts[limit - 1]).token : nil
-        return RubinListingPage(rows: page, keys: pageKeys, count: min(count, cap + 1), countIsCapped: count > cap, nextCursor: next)
+        return RubinListingPage(rows: page, keys: pageKeys, versions: pageVersions, count: min(count, cap + 1), countIsCapped: count > cap,
+                                nextCursor: next)
     }
 
     /// A source: every stored field (`alert`, with `extra` and the diaObject as the packet gave
@@ -256,7 +271,8 @@ public enum RubinStore {
 
 extension ArchiveReader {
     public func rubinCatalogue() throws -> RubinCatalogue { try RubinCatalogue.read(from: db) }
-    public func rubinListing(_ query: RubinListingQuery, table: RubinTable, rendered: ((Int64) -> String?)? = nil) throws -> RubinListingPage {
+    public func rubinListing(_ query: RubinListingQuery, table: RubinTable,
+                             rendered: ((_ key: Int64, _ version: Int64?) -> String?)? = nil) throws -> RubinListingPage {
         try RubinStore.listing(query, table: table, counts: store.cappedCounts, rendered: rendered, db: db)
     }
     public func rubinSource(_ id: Int64, catalogue: RubinCatalogue) throws -> String? { try RubinStore.source(id, catalogue: catalogue, db: db) }

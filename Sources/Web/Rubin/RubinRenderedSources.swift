@@ -6,20 +6,23 @@ extension AlertService {
     /// every host).
     static let rubinRenderedBase = "rubin:dia_source"
 
-    /// A page of a Rubin listing. The sources listing reuses the JSON of sources rendered before
-    /// (kept in `rendered` beside ZTF's alerts: a stored source never changes, and the newest
-    /// pages are the ones every client asks for); an object's row changes with its next
-    /// source, so the objects listing is read afresh.
+    /// `rendered`'s key for an object's listing JSON as of its latest source (`version`).
+    static func rubinRenderedObjectBase(_ version: Int64?) -> String { "rubin:dia_object@\(version.map(String.init) ?? "-")" }
+
+    /// A page of a Rubin listing. It reuses the JSON of rows rendered before (kept in
+    /// `rendered` beside ZTF's alerts, the newest pages being the ones every client asks for): a
+    /// stored source never changes; an object's row changes with its next source, and is kept
+    /// under the object's latest source, so that a newer state is never answered by an older one.
     func rubinListingPage(_ query: RubinListingQuery, table: RubinTable, objects: Bool) throws -> RubinListingPage {
-        guard !objects else { return try archive.read { try $0.rubinListing(query, table: table) } }
+        func base(_ version: Int64?) -> String { objects ? Self.rubinRenderedObjectBase(version) : Self.rubinRenderedBase }
         let rendered = self.rendered
         let page = try archive.read {
-            try $0.rubinListing(query, table: table) { id in
-                rendered.text(id: id, base: Self.rubinRenderedBase).map { String(decoding: $0, as: UTF8.self) }
+            try $0.rubinListing(query, table: table) { id, version in
+                rendered.text(id: id, base: base(version)).map { String(decoding: $0, as: UTF8.self) }
             }
         }
-        for (id, row) in zip(page.keys, page.rows) where rendered.text(id: id, base: Self.rubinRenderedBase) == nil {
-            rendered.store(Array(row.utf8), id: id, base: Self.rubinRenderedBase)
+        for (id, (version, row)) in zip(page.keys, zip(page.versions, page.rows)) where rendered.text(id: id, base: base(version)) == nil {
+            rendered.store(Array(row.utf8), id: id, base: base(version))
         }
         return page
     }
