@@ -139,7 +139,7 @@ struct ConditionBuilder {
         case (.cone, _):
             let cone = try ValueParsing.cone(value, name)
             cones += 1
-            conditions.append("q3c_radial_query(c.ra, c.dec, \(cone.ra), \(cone.dec), \(cone.radius))")
+            conditions.append(SkyCone.condition(ra: "c.ra", dec: "c.dec", centre: (cone.ra, cone.dec), radius: cone.radius))
         case (.nearObject, _):
             let parts = value.split(separator: ",", omittingEmptySubsequences: false)
             guard parts.count == 2 else {

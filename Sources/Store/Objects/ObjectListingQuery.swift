@@ -76,7 +76,7 @@ public struct ObjectListingQuery: Sendable {
         guard let column = ObjectCatalogue.column(spec.column) else { preconditionFailure("\(spec.column) is not an object column") }
         if spec.op == .cone {
             let cone = try ValueParsing.cone(value, name)
-            return "q3c_radial_query(o.ra, o.dec, \(cone.ra), \(cone.dec), \(cone.radius))"
+            return SkyCone.condition(ra: "o.ra", dec: "o.dec", centre: (cone.ra, cone.dec), radius: cone.radius)
         }
         // The catalogue gives objects only cones and comparisons, which `compare` writes. An
         // integer for an integer column compares exactly; any number is bound in the column's

@@ -167,7 +167,7 @@ public struct AlertStore: Sendable {
         guard found.rowCount == 1, let ra = try found[0].decode("ra", as: Double?.self), let dec = try found[0].decode("dec", as: Double?.self) else {
             throw ParameterError("objectcone", "objectcone: no alert of \(objectCone.objectId) is stored")
         }
-        return "q3c_radial_query(c.ra, c.dec, \(ra), \(dec), \(objectCone.radius))"
+        return SkyCone.condition(ra: "c.ra", dec: "c.dec", centre: (ra, dec), radius: objectCone.radius)
     }
 
     /// The number of alerts by the catalogue (kept by VACUUM and ANALYZE), or nil when the

@@ -41,7 +41,7 @@ public struct RubinListingQuery: Sendable {
             if name == "cone" {
                 guard table.columnTypes["ra"] != nil else { throw ParameterError(name, "this listing has no positions") }
                 let cone = try ValueParsing.cone(value, name)
-                conditions.append("q3c_radial_query(\(table.column("ra")), \(table.column("dec")), \(cone.ra), \(cone.dec), \(cone.radius))")
+                conditions.append(SkyCone.condition(ra: table.column("ra"), dec: table.column("dec"), centre: (cone.ra, cone.dec), radius: cone.radius))
                 cones += 1
             } else {
                 conditions.append(try condition(name, value, table: table))
