@@ -107,22 +107,18 @@ public struct PartitionRetention {
             if month.table == "prv_candidate" || month.table == "candidate" {
                 objects = try db.execute(#"SELECT DISTINCT "objectId" FROM \#(partition)"#).rows.map { try $0.decode(0, as: String.self) }
             }
-            // The month's bounds in the unit of the table's partition key.
-            let bounds = try db.execute("""
-                SELECT month_jd(\(month.month)::date) - partition_key_origin(\(month.table)) AS lower,
-                       month_jd((\(month.month)::date + interval '1 month')::date) - partition_key_origin(\(month.table)) AS upper
-                """)[0]
-            let lower = try bounds.decode("lower", as: Double.self), upper = try bounds.decode("upper", as: Double.self)
-            // Their stamps went first (RetentionPolicy.ages); the keys go, so the alerts could be loaded anew.
+            // Their stamps went first (RetentionPolicy.ages); the keys go, so the alerts could be
+            // loaded anew. The keys have no index on time: the month is the one the partition
+            // key's value falls in, as for the rows themselves.
             if month.table == "candidate" {
-                try db.execute("DELETE FROM candidate_key WHERE jd >= \(lower) AND jd < \(upper)")
+                try db.execute("DELETE FROM candidate_key WHERE jd_month(jd) = \(month.month)::date")
                 try db.execute("UPDATE alert_count SET stored = stored - \(month.rows)")
             }
             var rubinObjects: [Int64] = []
             if month.table == "dia_source" {
                 rubinObjects = try db.execute(#"SELECT DISTINCT "diaObjectId" FROM \#(partition) WHERE "diaObjectId" IS NOT NULL"#).rows
                     .map { try $0.decode(0, as: Int64.self) }
-                try db.execute(#"DELETE FROM dia_source_key WHERE "midpointMjdTai" >= \#(lower) AND "midpointMjdTai" < \#(upper)"#)
+                try db.execute(#"DELETE FROM dia_source_key WHERE mjd_month("midpointMjdTai") = \#(month.month)::date"#)
                 try db.execute("UPDATE alert_count SET rubin_stored = rubin_stored - \(month.rows)")
             }
             if detach {

@@ -7,14 +7,24 @@ public struct RubinListingPage: Sendable {
     public let rows: [String]
     /// The key of each row (`diaSourceId` or `diaObjectId`), in order.
     public let keys: [Int64]
-    /// The version of each row (`RubinTable.version`), when the server keeps rendered rows of a
-    /// table whose rows change; else nil.
-    public let versions: [Int64?]
     /// Exact up to `ListingPage.exactCountLimit`; beyond, that limit plus one.
     public let count: Int
     public let countIsCapped: Bool
     /// The cursor of the next page, when there is one.
     public let nextCursor: String?
+}
+
+/// The JSON of listing rows the server keeps (its render cache), by key and, for a table whose
+/// rows change, version (`RubinTable.version`): `lookup` finds a row, `keep` is given each row
+/// the listing had to read.
+public struct RenderedRows {
+    public let lookup: (_ key: Int64, _ version: Int64?) -> String?
+    public let keep: (_ key: Int64, _ version: Int64?, _ json: String) -> Void
+
+    public init(lookup: @escaping (_ key: Int64, _ version: Int64?) -> String?,
+                keep: @escaping (_ key: Int64, _ version: Int64?, _ json: String) -> Void) {
+        (self.lookup, self.keep) = (lookup, keep)
+    }
 }
 
 /// The queries behind `/rubin/`: the listings of sources and objects, a source with its
@@ -37,7 +47,7 @@ public enum RubinStore {
     /// matched more than the cap is remembered in `counts` (Rubin's alerts are only added); its
     /// pages walk the order, which meets its matches quickly, and it is not counted again.
     public static func listing(_ query: RubinListingQuery, table: RubinTable, limit: Int = ListingQuery.pageSize,
-                               counts: CappedCounts? = nil, rendered: ((_ key: Int64, _ version: Int64?) -> String?)? = nil,
+                               counts: CappedCounts? = nil, rendered: RenderedRows? = nil,
                                db: Connection) throws -> RubinListingPage {
         let filter = query.conditions.isEmpty ? "TRUE" : SQL.joined(query.conditions, separator: " AND ")
         let alias = SQL(unchecked: table.alias)
@@ -90,36 +100,32 @@ public enum RubinStore {
         }
         let keys = try rows.map { try $0.decode("key", as: Int64.self) }
         let sorts = try rows.map { try $0.decode("sort", as: String?.self) }
-        var versions = try rows.map { version == nil ? nil : try $0.decode("version", as: Int64?.self) }
-        let page: [String], pageKeys: [Int64], pageVersions: [Int64?]
+        let page: [String], pageKeys: [Int64]
         if let rendered {
-            var texts = zip(keys, versions).prefix(limit).map(rendered)
+            let versions = try rows.map { version == nil ? nil : try $0.decode("version", as: Int64?.self) }
+            var texts = zip(keys, versions).prefix(limit).map(rendered.lookup)
             let missing = zip(keys, texts).filter { $0.1 == nil }.map(\.0)
             if !missing.isEmpty {
-                // With its version as it is now: a row changed since the page was read is kept
-                // under its new version.
-                var fetched: [Int64: (json: String, version: Int64?)] = [:]
+                // Kept under its version as it is now: a row changed since the page was read is
+                // not kept under its old one.
                 let columns: SQL = version.map { "\(key) AS key, \(json)::text AS json, \($0) AS version" } ?? "\(key) AS key, \(json)::text AS json"
+                var fetched: [Int64: String] = [:]
                 for row in try db.executeWithGenericPlan("SELECT \(columns) FROM \(from) WHERE \(key) = ANY(\(missing))").rows {
-                    fetched[try row.decode("key", as: Int64.self)] = (try row.decode("json", as: String.self),
-                                                                     version == nil ? nil : try row.decode("version", as: Int64?.self))
+                    let id = try row.decode("key", as: Int64.self), text = try row.decode("json", as: String.self)
+                    rendered.keep(id, version == nil ? nil : try row.decode("version", as: Int64?.self), text)
+                    fetched[id] = text
                 }
-                for i in texts.indices where texts[i] == nil {
-                    texts[i] = fetched[keys[i]]?.json
-                    versions[i] = fetched[keys[i]]?.version ?? versions[i]
-                }
+                for i in texts.indices where texts[i] == nil { texts[i] = fetched[keys[i]] }
             }
             // A row deleted between the two statements is left out, its key with it.
-            let shown = zip(zip(keys, versions), texts).compactMap { row, text in text.map { (row.0, row.1, $0) } }
-            (pageKeys, pageVersions, page) = (shown.map(\.0), shown.map(\.1), shown.map(\.2))
+            let shown = zip(keys, texts).compactMap { key, text in text.map { (key, $0) } }
+            (pageKeys, page) = (shown.map(\.0), shown.map(\.1))
         } else {
             page = try rows.prefix(limit).map { try $0.decode("json", as: String.self) }
             pageKeys = Array(keys.prefix(limit))
-            pageVersions = Array(versions.prefix(limit))
         }
         let next = keys.count > limit ? order.cursor(id: keys[limit - 1], printed: sorts[limit - 1]).token : nil
-        return RubinListingPage(rows: page, keys: pageKeys, versions: pageVersions, count: min(count, cap + 1), countIsCapped: count > cap,
-                                nextCursor: next)
+        return RubinListingPage(rows: page, keys: pageKeys, count: min(count, cap + 1), countIsCapped: count > cap, nextCursor: next)
     }
 
     /// A source: every stored field (`alert`, with `extra` and the diaObject as the packet gave
@@ -271,8 +277,7 @@ public enum RubinStore {
 
 extension ArchiveReader {
     public func rubinCatalogue() throws -> RubinCatalogue { try RubinCatalogue.read(from: db) }
-    public func rubinListing(_ query: RubinListingQuery, table: RubinTable,
-                             rendered: ((_ key: Int64, _ version: Int64?) -> String?)? = nil) throws -> RubinListingPage {
+    public func rubinListing(_ query: RubinListingQuery, table: RubinTable, rendered: RenderedRows? = nil) throws -> RubinListingPage {
         try RubinStore.listing(query, table: table, counts: store.cappedCounts, rendered: rendered, db: db)
     }
     public func rubinSource(_ id: Int64, catalogue: RubinCatalogue) throws -> String? { try RubinStore.source(id, catalogue: catalogue, db: db) }

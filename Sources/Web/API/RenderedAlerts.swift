@@ -20,6 +20,9 @@ final class RenderedAlerts: Sendable {
         self.capacityBytes = capacityBytes
     }
 
+    /// False when the cache is off (`--render-cache 0`).
+    var isOn: Bool { capacityBytes > 0 }
+
     func text(id: Int64, base: String) -> [UInt8]? {
         guard capacityBytes > 0 else { return nil }
         let key = Self.key(id, base)

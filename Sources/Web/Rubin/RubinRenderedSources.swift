@@ -13,18 +13,14 @@ extension AlertService {
     /// `rendered` beside ZTF's alerts, the newest pages being the ones every client asks for): a
     /// stored source never changes; an object's row changes with its next source, and is kept
     /// under the object's latest source, so that a newer state is never answered by an older one.
+    /// With the cache off, each row's JSON comes with the page, in one statement.
     func rubinListingPage(_ query: RubinListingQuery, table: RubinTable, objects: Bool) throws -> RubinListingPage {
-        func base(_ version: Int64?) -> String { objects ? Self.rubinRenderedObjectBase(version) : Self.rubinRenderedBase }
         let rendered = self.rendered
-        let page = try archive.read {
-            try $0.rubinListing(query, table: table) { id, version in
-                rendered.text(id: id, base: base(version)).map { String(decoding: $0, as: UTF8.self) }
-            }
-        }
-        for (id, (version, row)) in zip(page.keys, zip(page.versions, page.rows)) where rendered.text(id: id, base: base(version)) == nil {
-            rendered.store(Array(row.utf8), id: id, base: base(version))
-        }
-        return page
+        func base(_ version: Int64?) -> String { objects ? Self.rubinRenderedObjectBase(version) : Self.rubinRenderedBase }
+        let kept = rendered.isOn ? RenderedRows(
+            lookup: { id, version in rendered.text(id: id, base: base(version)).map { String(decoding: $0, as: UTF8.self) } },
+            keep: { id, version, json in rendered.store(Array(json.utf8), id: id, base: base(version)) }) : nil
+        return try archive.read { try $0.rubinListing(query, table: table, rendered: kept) }
     }
 }
 
