@@ -56,6 +56,15 @@ public final class QueryResult {
         return PostgresCell(type: columns[column].type, format: format, bytes: value)
     }
 
+    /// The value at (row, column) as libpq holds it, nil for NULL, lent to `body` only (the
+    /// bytes live as long as this result): for copying values on without reading them.
+    public func withBytes<T>(_ row: Int, _ column: Int, _ body: (UnsafeRawBufferPointer?) throws -> T) throws -> T {
+        guard row >= 0, row < rowCount, column >= 0, column < columns.count else {
+            throw PostgresDecodingError(column: "#\(column)", reason: "no row \(row), column \(column) in the result")
+        }
+        return try body(cell(row, column).bytes)
+    }
+
     /// Whether the value at (row, column) is NULL.
     public func isNull(_ row: Int, _ column: Int) -> Bool { PQgetisnull(result, Int32(row), Int32(column)) == 1 }
 

@@ -23,6 +23,8 @@ public final class AlertService: Sendable {
     let crossOrigin: CrossOrigin?
     /// The columns of the alert listing as a table (CSV, VOTable), from the schema.
     let alertColumns: [DataTable.Column]
+    /// The names of an alert's stored fields as JSON keys, for the listing's JSON (`AlertJSON.alert`).
+    let candidateKeys: [[UInt8]]
     let rubinCatalogue = RubinCatalogueCache()
 
     /// Header fields of every response. The pages have no scripts, one inline stylesheet, images
@@ -53,6 +55,7 @@ public final class AlertService: Sendable {
         statistics = CachedStatistics(archive: archive)
         crossOrigin = corsOrigin.map(CrossOrigin.init)
         alertColumns = AlertTables.alertColumns(schema)
+        candidateKeys = AlertJSON.candidateKeys(schema.candidateJSON.names)
     }
 
     public func handle(_ incoming: Request) -> Response {

@@ -12,6 +12,8 @@ public struct StoreSchema: Sendable {
     public let sortValues: [String]
     /// The names of an alert's `candidate` fields in the API, in order.
     public let candidateFields: [String]
+    /// Those fields, less `wall_time` and `filter`, as PostgreSQL prints them for the JSON listing.
+    public let candidateJSON: CandidateJSON
     /// Compiles `where=` expressions over the alert's columns (`expressionCatalogue()`).
     public private(set) var expressions = ExpressionCompiler(catalogue: ExpressionCatalogue(columns: [], position: nil))
 
@@ -28,6 +30,7 @@ public struct StoreSchema: Sendable {
         columnTypes = Dictionary(columns.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
         sortValues = ["jd"] + numeric.map(\.name).filter { $0 != "jd" }
         candidateFields = columns.map(\.name).filter { !RowDecoder.hidden.contains($0) } + ["wall_time", "filter"]
+        candidateJSON = CandidateJSON(columns: columns)
         expressions = ExpressionCompiler(catalogue: expressionCatalogue(), limits: ListingQuery.expressionLimits)
     }
 

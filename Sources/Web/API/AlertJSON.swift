@@ -43,6 +43,34 @@ enum AlertJSON {
         return object
     }
 
+    /// The same object as `alert`, as text, from fields PostgreSQL printed (`CandidateJSON`),
+    /// with `wall_time` and `filter` after them, as `RowDecoder.fields` adds them.
+    static func alert(_ alert: AlertCells, links: Links) -> [UInt8] {
+        let head = JSONValue.object()
+        head.set("lco_id", .integer(alert.id))
+        head.set("objectId", .string(alert.objectId))
+        head.set("publisher", alert.publisher.map { .string($0) } ?? .null())
+        head.set("candid", .integer(alert.candid))
+        head.set("avro", .string(links.avro(alert.id)))
+        let derived = JSONValue.object()
+        derived.set("wall_time", alert.jd.map { .string(JulianDate.isoTime($0)) } ?? .null())
+        derived.set("filter", alert.fid.flatMap { ZTFFilter.name(fid: $0) }.map { .string($0) } ?? .null())
+        // `{head..., "candidate": {fields..., derived...}}`, objects joined at their braces.
+        var text = Array(head.serialized(realPrecision: Responses.realPrecision).utf8.dropLast())
+        text.reserveCapacity(4096)
+        text += #","candidate":{"#.utf8
+        text += alert.members
+        text.append(UInt8(ascii: ","))
+        text += derived.serialized().utf8.dropFirst()
+        text.append(UInt8(ascii: "}"))
+        return text
+    }
+
+    /// Each name as a JSON object's key, `"name":`, for `AlertStore.alertCells`.
+    static func candidateKeys(_ names: [String]) -> [[UInt8]] {
+        names.map { Array(JSONValue.string($0).serialized().utf8) + [UInt8(ascii: ":")] }
+    }
+
     /// One history point: `{"kind", "lco_id" (other alerts only), "candidate": {...}}`. A
     /// non-detection's candidate holds only the fields it has, as MARS sent it (jd, fid,
     /// diffmaglim, ...): MARS clients tell an upper limit from a detection by whether the key

@@ -27,7 +27,7 @@ extension AlertService {
                 let page = try db.listing(query, idsOnly: true)
                 let texts = switch representation {
                 case .json: try renderedAlerts(page.ids, links: links, db: db)
-                case .html: try rendered(page.ids, key: "html", db: db) { Array(Pages.listingRow($0).utf8) }
+                case .html: try rendered(page.ids, key: "html", fetch: db.alerts) { Array(Pages.listingRow($0).utf8) }
                 default: try renderedRows(page.ids, representation, db: db)
                 }
                 return (page, representation.isTable ? nil : try db.latest(), texts)
@@ -74,25 +74,28 @@ extension AlertService {
 
     /// The JSON text of each alert, in order (`rendered`, kept by the base URL of its links).
     func renderedAlerts(_ ids: [Int64], links: Links, db: ArchiveReader) throws -> [[UInt8]] {
-        try rendered(ids, key: links.base, db: db) { Array(AlertJSON.alert($0, links: links).serialized(realPrecision: Responses.realPrecision).utf8) }
+        try rendered(ids, key: links.base, fetch: { try db.alertCells(ids: $0, keys: candidateKeys, schema: schema) }) {
+            AlertJSON.alert($0, links: links)
+        }
     }
 
     /// Each alert's row in the table format of `representation`, in order (`rendered`, kept
     /// under the format's name, as rows hold no links).
     func renderedRows(_ ids: [Int64], _ representation: Representation, db: ArchiveReader) throws -> [[UInt8]] {
         let writer = representation.tableWriter
-        return try rendered(ids, key: representation.formatValue, db: db) {
+        return try rendered(ids, key: representation.formatValue, fetch: db.alerts) {
             writer.row(AlertTables.alertRow($0, fields: schema.candidateFields), alertColumns)
         }
     }
 
     /// Each alert as `render` writes it, in order: from `rendered` (under `key`) when there,
     /// else written now, all the missing alerts fetched in one query, and kept.
-    func rendered(_ ids: [Int64], key: String, db: ArchiveReader, render: (AlertRecord) -> [UInt8]) throws -> [[UInt8]] {
+    func rendered<Alert>(_ ids: [Int64], key: String, fetch: ([Int64]) throws -> [Int64: Alert],
+                         render: (Alert) -> [UInt8]) throws -> [[UInt8]] {
         var texts = ids.map { rendered.text(id: $0, base: key) }
         let missing = zip(ids, texts).filter { $0.1 == nil }.map(\.0)
         if !missing.isEmpty {
-            let alerts = try db.alerts(ids: missing)
+            let alerts = try fetch(missing)
             for (i, id) in ids.enumerated() where texts[i] == nil {
                 guard let alert = alerts[id] else { continue }
                 let text = render(alert)
