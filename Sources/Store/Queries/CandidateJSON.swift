@@ -4,12 +4,12 @@ import Postgres
 /// An alert's `candidate` fields as PostgreSQL prints them, each already a JSON value, for the
 /// listing's JSON.
 ///
-/// The listing's first page of 100 alerts, some 110 fields each, cost the server about 19 ms of
-/// CPU when every number was parsed from PostgreSQL's text and printed again through Jansson
-/// (two thirds of it glibc's `strtod` and `printf`), where PostgreSQL spent about 5 ms; a page
-/// whose fields are joined as printed costs the server about 1 ms. The fields and values are
-/// those `RowDecoder.fields` reads (which the alert's own page shows), less `wall_time` and
-/// `filter`, which the server derives:
+/// A listing page of 100 alerts not rendered before, some 110 fields each, cost the server 12 to
+/// 15 ms of CPU when every number was parsed from PostgreSQL's text and printed again through
+/// Jansson (two thirds of it glibc's `strtod` and `printf`); with the fields joined as printed,
+/// the whole request costs it about 3.5 ms (`Docs/query.md`). The fields and values are those
+/// `RowDecoder.fields` reads (which the alert's own page shows), less `wall_time` and `filter`,
+/// which the server derives:
 /// - `real` columns print as PostgreSQL prints them, the shortest text that reads back as the
 ///   same single-precision number: what Jansson printed from it too, with 15 digits;
 /// - `double precision` columns print with 15 significant digits, through `numeric`, whose
