@@ -33,12 +33,7 @@ enum AlertJSON {
 
     /// `{"lco_id", "objectId", "publisher", "candid", "avro", "candidate": {...}}`.
     static func alert(_ alert: AlertRecord, links: Links) -> JSONValue {
-        let object = JSONValue.object()
-        object.set("lco_id", .integer(alert.id))
-        object.set("objectId", .string(alert.objectId))
-        object.set("publisher", alert.publisher.map { .string($0) } ?? .null())
-        object.set("candid", .integer(alert.candid))
-        object.set("avro", .string(links.avro(alert.id)))
+        let object = head(id: alert.id, objectId: alert.objectId, publisher: alert.publisher, candid: alert.candid, links: links)
         object.set("candidate", fields(alert.candidate))
         return object
     }
@@ -46,17 +41,12 @@ enum AlertJSON {
     /// The same object as `alert`, as text, from fields PostgreSQL printed (`CandidateJSON`),
     /// with `wall_time` and `filter` after them, as `RowDecoder.fields` adds them.
     static func alert(_ alert: AlertCells, links: Links) -> [UInt8] {
-        let head = JSONValue.object()
-        head.set("lco_id", .integer(alert.id))
-        head.set("objectId", .string(alert.objectId))
-        head.set("publisher", alert.publisher.map { .string($0) } ?? .null())
-        head.set("candid", .integer(alert.candid))
-        head.set("avro", .string(links.avro(alert.id)))
+        let opening = head(id: alert.id, objectId: alert.objectId, publisher: alert.publisher, candid: alert.candid, links: links)
         let derived = JSONValue.object()
         derived.set("wall_time", alert.jd.map { .string(JulianDate.isoTime($0)) } ?? .null())
         derived.set("filter", alert.fid.flatMap { ZTFFilter.name(fid: $0) }.map { .string($0) } ?? .null())
-        // `{head..., "candidate": {fields..., derived...}}`, objects joined at their braces.
-        var text = Array(head.serialized(realPrecision: Responses.realPrecision).utf8.dropLast())
+        // `{opening..., "candidate": {fields..., derived...}}`, objects joined at their braces.
+        var text = Array(opening.serialized(realPrecision: Responses.realPrecision).utf8.dropLast())
         text.reserveCapacity(4096)
         text += #","candidate":{"#.utf8
         text += alert.members
@@ -64,6 +54,17 @@ enum AlertJSON {
         text += derived.serialized().utf8.dropFirst()
         text.append(UInt8(ascii: "}"))
         return text
+    }
+
+    /// An alert's members before its `candidate`.
+    private static func head(id: Int64, objectId: String, publisher: String?, candid: Int64, links: Links) -> JSONValue {
+        let object = JSONValue.object()
+        object.set("lco_id", .integer(id))
+        object.set("objectId", .string(objectId))
+        object.set("publisher", publisher.map { .string($0) } ?? .null())
+        object.set("candid", .integer(candid))
+        object.set("avro", .string(links.avro(id)))
+        return object
     }
 
     /// Each name as a JSON object's key, `"name":`, for `AlertStore.alertCells`.
