@@ -60,7 +60,8 @@ public enum RubinStore {
         let offset = (query.page - 1) * limit
         // Each row's key and sort value (printed by PostgreSQL, for the cursor), and its JSON
         // unless the server may have it rendered already (then its version, if rows change).
-        let version = rendered == nil ? nil : table.version.map(table.column)
+        let versionColumn = rendered == nil ? nil : table.version
+        let version = versionColumn.map(table.column)
         let shown: SQL = rendered == nil ? "\(key) AS key, (\(order.value))::text AS sort, \(json)::text AS json"
             : version.map { "\(key) AS key, (\(order.value))::text AS sort, \($0) AS version" } ?? "\(key) AS key, (\(order.value))::text AS sort"
         let walk: SQL = "SELECT \(shown) FROM \(from) WHERE \(filter) AND \(after) ORDER BY \(order.orderBy(table)) LIMIT \(limit + 1) OFFSET \(offset)"
@@ -72,13 +73,14 @@ public enum RubinStore {
         if counts?.estimate(remembered) != nil {
             rows = try walkOnce(walk).rows
         } else {
-            // The matches carry the columns `after` and the order read, under the table's alias:
-            // the page's keys and sort values come from them, and only its rows' JSON, when the
-            // server has not rendered them, from the table (by key, which probes every month's
-            // index of a partitioned table).
-            let matched: SQL = order.column == table.key ? key : "\(key), \(table.column(order.column))"
-            let pageRows: SQL = rendered == nil || version != nil ? "(page p JOIN \(from) ON \(key) = p.\(SQL.identifier(table.key)))"
-                                                                  : "page \(alias)"
+            // The matches carry the columns `after`, the order and the version read, under the
+            // table's alias: the page's keys, sort values and versions come from them, and only
+            // its rows' JSON, when the server has not rendered them, from the table (by key, which
+            // probes every month's index of a partitioned table).
+            var matchedColumns = [table.key]
+            for name in [order.column, versionColumn].compactMap({ $0 }) where !matchedColumns.contains(name) { matchedColumns.append(name) }
+            let matched = SQL.joined(matchedColumns.map(table.column), separator: ", ")
+            let pageRows: SQL = rendered == nil ? "(page p JOIN \(from) ON \(key) = p.\(SQL.identifier(table.key)))" : "page \(alias)"
             let run: (SQL) throws -> QueryResult = query.plannedOnce ? db.executeWithGenericPlan : { try db.execute($0) }
             let counted = try run("""
                 WITH matches AS MATERIALIZED (SELECT \(matched) FROM \(from) WHERE \(filter) LIMIT \(cap + 1)),
