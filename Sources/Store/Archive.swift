@@ -54,8 +54,9 @@ public struct ArchiveReader {
     }
 
     public func alerts(ids: [Int64]) throws -> [Int64: AlertRecord] { try store.alerts(ids: ids, db: db) }
+    /// The alerts `ids` that exist, by id, their fields as JSON (see `CandidateJSON.alerts`).
     public func alertCells(ids: [Int64], keys: [[UInt8]], schema: StoreSchema) throws -> [Int64: AlertCells] {
-        try store.alertCells(ids: ids, keys: keys, schema: schema, db: db)
+        try schema.candidateJSON.alerts(ids: ids, keys: keys, db: db)
     }
     public func alert(id: Int64) throws -> AlertRecord? { try store.alert(id: id, db: db) }
     public func history(of alert: AlertRecord) throws -> [HistoryEntry] { try store.history(of: alert, db: db) }

@@ -26,17 +26,17 @@ public struct CandidateJSON: Sendable {
 
     init(columns: [(name: String, type: PostgresType)]) {
         var names: [String] = [], reals: [Bool] = [], items: [SQL] = []
-        for (name, type) in columns where !RowDecoder.hidden.contains(name) {
+        for (name, type) in columns {
             let column: SQL = "c.\(SQL.identifier(name))"
-            switch type {
-            case .float4, .numeric: items.append(column)
-            case .float8: items.append("\(column)::numeric")
-            case _ where type.isInteger: items.append(column)
-            case _ where type.isText || type == .bool: items.append("to_json(\(column))::text")
-            default: continue   // as RowDecoder: not a field of the record
+            let kind = RowDecoder.kind(name: name, type: type)
+            switch kind {
+            case .integer: items.append(column)
+            case .real: items.append(type == .float8 ? "\(column)::numeric" : column)
+            case .text, .bool: items.append("to_json(\(column))::text")
+            case .skip: continue
             }
             names.append(name)
-            reals.append(type.isFloatingPoint || type == .numeric)
+            reals.append(kind == .real)
         }
         self.names = names
         self.reals = reals
@@ -101,11 +101,4 @@ public struct AlertCells: Sendable {
     public let jd: Double?
     public let fid: Int64?
     public let members: [UInt8]
-}
-
-extension AlertStore {
-    /// The alerts `ids` that exist, by id, their fields as JSON (see `CandidateJSON.alerts`).
-    public func alertCells(ids: [Int64], keys: [[UInt8]], schema: StoreSchema, db: Connection) throws -> [Int64: AlertCells] {
-        try schema.candidateJSON.alerts(ids: ids, keys: keys, db: db)
-    }
 }

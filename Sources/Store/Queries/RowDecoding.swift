@@ -4,7 +4,7 @@ import Postgres
 /// Turns rows of `candidate` or `prv_candidate` (selected with `*`) into the API's records:
 /// typed values by column name, with `wall_time` and `filter` derived from jd and fid.
 struct RowDecoder {
-    private enum Kind { case integer, real, text, bool, skip }
+    enum Kind { case integer, real, text, bool, skip }
     private let result: QueryResult
     /// Per column: how to read it, `.skip` for columns the API does not show.
     private let kinds: [Kind]
@@ -14,13 +14,16 @@ struct RowDecoder {
 
     init(_ result: QueryResult) {
         self.result = result
-        kinds = result.columns.map { column -> Kind in
-            if Self.hidden.contains(column.name) { return .skip }
-            if column.type.isInteger { return .integer }
-            if column.type.isFloatingPoint || column.type == .numeric { return .real }
-            if column.type.isText { return .text }
-            return column.type == .bool ? .bool : .skip
-        }
+        kinds = result.columns.map { Self.kind(name: $0.name, type: $0.type) }
+    }
+
+    /// How a column is read, `.skip` for one that is not a field of the record.
+    static func kind(name: String, type: PostgresType) -> Kind {
+        if hidden.contains(name) { return .skip }
+        if type.isInteger { return .integer }
+        if type.isFloatingPoint || type == .numeric { return .real }
+        if type.isText { return .text }
+        return type == .bool ? .bool : .skip
     }
 
     /// Rows holding an alert: a page with no alert comes back as one row of NULLs beside its count.

@@ -67,7 +67,7 @@ enum AlertJSON {
         return object
     }
 
-    /// Each name as a JSON object's key, `"name":`, for `AlertStore.alertCells`.
+    /// Each name as a JSON object's key, `"name":`, for `ArchiveReader.alertCells`.
     static func candidateKeys(_ names: [String]) -> [[UInt8]] {
         names.map { Array(JSONValue.string($0).serialized().utf8) + [UInt8(ascii: ":")] }
     }

@@ -25,7 +25,7 @@ final class CandidateJSONTests: XCTestCase {
         let schema = try StoreSchema.read(from: db.connection)
         let names = schema.candidateJSON.names
         let keys = names.map { Array("\"\($0)\":".utf8) }
-        let alerts = try AlertStore().alertCells(ids: [7, 8], keys: keys, schema: schema, db: db.connection)
+        let alerts = try schema.candidateJSON.alerts(ids: [7, 8], keys: keys, db: db.connection)
         XCTAssertEqual(Array(alerts.keys), [7], "an id with no alert is left out")
         let alert = try XCTUnwrap(alerts[7])
         XCTAssertEqual(alert.objectId, "ZTF24aaaaaaa")
