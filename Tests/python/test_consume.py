@@ -279,7 +279,11 @@ def test_sigkill_at_random_moments_loses_nothing_and_stores_nothing_twice(
 
 def test_two_consumers_of_one_group_share_the_partitions(make_database, kafka, consume, folders, candids, tmp_path):
     """Two members of one group on a topic of 6 partitions: each reads some, every packet is
-    stored once. (533 packets, about 13 MB: the mock keeps only ~5 MB per partition.)"""
+    stored once. (533 packets, about 13 MB: the mock keeps only ~5 MB per partition.)
+
+    Delivery is at least once: when the second member's arrival moves partitions whose messages
+    the first had polled but not yet committed, both read them, and the later one to store them
+    counts them as duplicates. So reads may pass 533; loads may not."""
     topic = "ztf_20260102_programid1"
     mock = kafka((topic, 6))
     some_2017 = packet_files(folders["ztf-2017"])[:500]
@@ -292,8 +296,10 @@ def test_two_consumers_of_one_group_share_the_partitions(make_database, kafka, c
 
     reads = [summary.read for summary in summaries]
     assert all(read > 0 for read in reads), f"one consumer read nothing: {[s.line for s in summaries]}"
-    assert sum(reads) == 533, [s.line for s in summaries]
-    assert sum(s.loaded for s in summaries) == 533, [s.line for s in summaries]
+    lines = [s.line for s in summaries]
+    assert all(s.read == s.loaded + s.duplicate + s.rejected for s in summaries), lines
+    assert sum(s.loaded for s in summaries) == 533, lines
+    assert sum(s.rejected for s in summaries) == 0, lines
     stored = stored_candids(db)
     assert len(stored) == len(set(stored)) == 533
     assert set(stored) == candids["ztf-v3"] | {candid_of(path) for path in some_2017}
