@@ -16,7 +16,7 @@ import pytest
 from rubin_framing import framed
 from rubin_oracle import compare_alert, compare_objects
 from schema_registry import SchemaRegistry
-from test_consume import consume, kafka, new_group  # noqa: F401 (fixtures)
+from test_consume import QUICK_REJOIN, consume, kafka, new_group  # noqa: F401 (fixtures)
 
 TOPIC = "lsst-alerts-v9"
 TABLES = ("dia_source", "dia_source_cutout", "prv_dia_source", "prv_dia_forced_source", "dia_object", "reject")
@@ -68,7 +68,7 @@ def test_sigkill_mid_stream_loses_nothing_and_stores_nothing_twice(
         part = packets[number::5]
         assert mock.produce(TOPIC, write_messages(part, tmp_path / f"slice-{number}")) == len(part)
         before = db.count("dia_source")
-        consumer = consume(db, mock, TOPIC, group, "--batch-size", 5, "--schema-registry", registry.url)
+        consumer = consume(db, mock, TOPIC, group, "--batch-size", 5, "--schema-registry", registry.url, *QUICK_REJOIN)
         deadline = time.monotonic() + 90
         while db.count("dia_source") == before and consumer.process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -76,7 +76,7 @@ def test_sigkill_mid_stream_loses_nothing_and_stores_nothing_twice(
         time.sleep(rng.uniform(0.0, 0.3))
         consumer.process.send_signal(signal.SIGKILL)
         consumer.process.wait(timeout=10)
-    consume(db, mock, TOPIC, group, "--idle-exit", 3, "--schema-registry", registry.url).finished()
+    consume(db, mock, TOPIC, group, "--idle-exit", 3, "--schema-registry", registry.url, *QUICK_REJOIN).finished()
 
     stored = [key for (key,) in db.conn.execute('SELECT "diaSourceId" FROM dia_source')]
     assert sorted(stored) == sorted(p["diaSource"]["diaSourceId"] for p in packets)
