@@ -72,6 +72,49 @@ def test_cone_counts(live_server):
         assert response.json()["count"] == len(sql_ids(db, ra, dec, radius))
 
 
+def sql_listing(db, ra: float, dec: float, radius: float, condition: str = "TRUE", order: str = "jd DESC, id DESC") -> list[int]:
+    rows = db.conn.execute(f"SELECT id FROM candidate WHERE q3c_dist(ra, dec, %s, %s) < %s AND {condition} ORDER BY {order}",
+                           (ra, dec, radius))
+    return [row[0] for row in rows]
+
+
+@pytest.mark.parametrize("radius", [2.0, 5.0])
+def test_wide_cones_beside_other_filters_in_order(live_server, radius):
+    """A cone wider than 0.2 degrees is read from q3c's ranges, with the query's other filters
+    applied to its rows: the same alerts in the same order as SQL, page after page, by page
+    number and by cursor, and the same for an objectcone that wide."""
+    db = live_server.db
+    ra, dec, object_id = db.conn.execute('SELECT ra, dec, "objectId" FROM candidate ORDER BY id OFFSET 700 LIMIT 1').fetchone()
+    cone = ("cone", f"{ra!r},{dec!r},{radius!r}")
+    # Filters that keep some of the cone's alerts and not all: their medians in the cone.
+    sigmapsf, magpsf = db.conn.execute(
+        """SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY sigmapsf), percentile_disc(0.5) WITHIN GROUP (ORDER BY magpsf)
+           FROM candidate WHERE q3c_dist(ra, dec, %s, %s) < %s""", (ra, dec, radius)).fetchone()
+    sigmapsf, magpsf = f"{sigmapsf:.9g}", f"{magpsf:.9g}"
+    cases = [
+        ([cone], "TRUE", "jd DESC, id DESC"),
+        ([cone, ("magpsf__lte", magpsf)], f"magpsf <= {magpsf}::real", "jd DESC, id DESC"),
+        ([cone, ("magpsf__lte", magpsf), ("sigmapsf__gte", sigmapsf)], f"magpsf <= {magpsf}::real AND sigmapsf >= {sigmapsf}::real",
+         "jd DESC, id DESC"),
+        ([cone, ("sort_value", "magpsf"), ("sort_order", "asc")], "TRUE", "magpsf ASC, id ASC"),
+    ]
+    everything = len(sql_listing(db, ra, dec, radius))
+    for params, condition, order in cases:
+        expected = sql_listing(db, ra, dec, radius, condition, order)
+        assert 0 < len(expected) and (condition == "TRUE" or len(expected) < everything), (params, len(expected))
+        for use_cursor in (True, False):
+            got = [a["lco_id"] for a in all_pages(live_server.url, params, use_cursor=use_cursor)]
+            assert got == expected, (params, use_cursor)
+        count = get(live_server.url, "/", params + [("format", "json")]).json()["count"]
+        assert count == len(expected), params
+
+    newest = db.conn.execute('SELECT ra, dec FROM candidate WHERE "objectId" = %s ORDER BY jd DESC LIMIT 1',
+                             (object_id,)).fetchone()
+    expected = sql_listing(db, *newest, radius, f"magpsf <= {magpsf}::real")
+    got = [a["lco_id"] for a in all_pages(live_server.url, [("objectcone", f"{object_id},{radius!r}"), ("magpsf__lte", magpsf)])]
+    assert got == expected and expected
+
+
 @pytest.mark.parametrize("cone", ["1,2", "1,2,3,4", "a,b,c", "10,91,1", "10,-91,1", "10,20,0", "10,20,-1",
                                   "10,20,10.5", "nan,20,1", "10,inf,1", "10,20,"])
 def test_bad_cones_are_400(live_server, cone):

@@ -41,6 +41,10 @@ public struct ListingQuery: Sendable {
     /// `objectcone`: a cone around an object whose position the store looks up first (as
     /// constants, so that q3c's index serves the cone).
     let objectCone: (objectId: String, radius: Double)?
+    /// The query's `cone=`, when it is wider than `SkyCone.fourRangesUpTo`, and the index of its
+    /// condition among `conditions`: the store reads the matches from the cone's rows
+    /// (`SkyCone.rows`) rather than filter every month's partition with it.
+    let wideCone: (cone: SkyCone, condition: Int)?
     /// Cones among the conditions (`cone=`, `objectcone=`, `cone()` in `where=`): planning one
     /// costs q3c milliseconds, so the store does not plan such a query twice.
     let cones: Int
@@ -96,7 +100,8 @@ public struct ListingQuery: Sendable {
             }
             cursor = decoded
         }
-        return ListingQuery(conditions: builder.conditions, objectCone: builder.objectCone, cones: builder.cones, plannedOnce: plannedOnce, sortColumn: sortColumn,
+        return ListingQuery(conditions: builder.conditions, objectCone: builder.objectCone, wideCone: builder.wideCone,
+                            cones: builder.cones, plannedOnce: plannedOnce, sortColumn: sortColumn,
                             ascending: ascending, sortType: schema.type(of: sortColumn), sortMissing: schema.missing(sortColumn),
                             pagination: controls.cursorToken.map { .after($0) } ?? .page(controls.page ?? 1),
                             cursor: cursor, filterItems: controls.kept)
@@ -116,6 +121,8 @@ public struct ListingQuery: Sendable {
 struct ConditionBuilder {
     var conditions: [SQL] = []
     var objectCone: (objectId: String, radius: Double)?
+    /// The `cone=` wider than `SkyCone.fourRangesUpTo`, and its condition's index.
+    var wideCone: (cone: SkyCone, condition: Int)?
     /// `cone=` and `objectcone=` given (q3c's planning is what the cone limit bounds).
     var cones = 0
     /// `objectId=` filters given.
@@ -137,9 +144,11 @@ struct ConditionBuilder {
         let column: SQL = "c.\(SQL.identifier(spec.column))"
         switch (spec.op, spec.type) {
         case (.cone, _):
-            let cone = try ValueParsing.cone(value, name)
+            let parsed = try ValueParsing.cone(value, name)
+            let cone = SkyCone(ra: parsed.ra, dec: parsed.dec, radius: parsed.radius)
             cones += 1
-            conditions.append(SkyCone.condition(ra: "c.ra", dec: "c.dec", centre: (cone.ra, cone.dec), radius: cone.radius))
+            if cone.radius > SkyCone.fourRangesUpTo { wideCone = (cone, conditions.count) }
+            conditions.append(cone.condition(ra: "c.ra", dec: "c.dec"))
         case (.nearObject, _):
             let parts = value.split(separator: ",", omittingEmptySubsequences: false)
             guard parts.count == 2 else {

@@ -50,8 +50,22 @@ public struct AlertStore: Sendable {
     public func listing(_ query: ListingQuery, limit: Int = ListingQuery.pageSize, idsOnly: Bool = false,
                         db: Connection) throws -> ListingPage {
         var conditions = query.conditions
-        if let objectCone = query.objectCone { conditions.append(try cone(around: objectCone, db: db)) }
+        var wideCone = query.wideCone
+        if let objectCone = query.objectCone {
+            let cone = try cone(around: objectCone, db: db)
+            if wideCone == nil, cone.radius > SkyCone.fourRangesUpTo { wideCone = (cone, conditions.count) }
+            conditions.append(cone.condition(ra: "c.ra", dec: "c.dec"))
+        }
         let filter = conditions.isEmpty ? "TRUE" : SQL.joined(conditions, separator: " AND ")
+        // The matches of a wide cone are read from the cone's rows (`SkyCone.rows`), the other
+        // conditions applied to them; the walk and the estimate keep the cone as a condition.
+        var matchesFrom: SQL = "candidate c", matchesFilter = filter
+        if let wideCone, let rows = wideCone.cone.rows(of: "candidate", alias: "c") {
+            var others = conditions
+            others.remove(at: wideCone.condition)
+            matchesFrom = rows
+            matchesFilter = others.isEmpty ? "TRUE" : SQL.joined(others, separator: " AND ")
+        }
         let cap = countLimit
 
         // Going back from a cursor reads the listing in reverse from it, then turns the page round.
@@ -100,7 +114,7 @@ public struct AlertStore: Sendable {
             // wanted, from candidate (by id, which probes every month's index).
             let pageRows: SQL = idsOnly ? "page c" : "(candidate c JOIN page USING (id))"
             rows = RowDecoder(try run("""
-                WITH matches AS MATERIALIZED (SELECT c.id, c.\(sort) FROM candidate c WHERE \(filter) LIMIT \(cap + 1)),
+                WITH matches AS MATERIALIZED (SELECT c.id, c.\(sort) FROM \(matchesFrom) WHERE \(matchesFilter) LIMIT \(cap + 1)),
                      total AS (SELECT count(*) AS match_count FROM matches),
                      page AS (SELECT c.id, c.\(sort) FROM matches c WHERE \(after) AND (SELECT match_count FROM total) <= \(cap)
                               ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset))
@@ -162,12 +176,12 @@ public struct AlertStore: Sendable {
     /// `objectcone`: a cone around the object's newest alert, its position read first so that
     /// the cone's arguments are constants (with a subquery in them, q3c's index goes unused and
     /// the table is read whole). An object with no stored alert is the client's mistake.
-    private func cone(around objectCone: (objectId: String, radius: Double), db: Connection) throws -> SQL {
+    private func cone(around objectCone: (objectId: String, radius: Double), db: Connection) throws -> SkyCone {
         let found = try db.execute(#"SELECT ra, dec FROM candidate WHERE "objectId" = \#(objectCone.objectId) ORDER BY jd DESC LIMIT 1"#)
         guard found.rowCount == 1, let ra = try found[0].decode("ra", as: Double?.self), let dec = try found[0].decode("dec", as: Double?.self) else {
             throw ParameterError("objectcone", "objectcone: no alert of \(objectCone.objectId) is stored")
         }
-        return SkyCone.condition(ra: "c.ra", dec: "c.dec", centre: (ra, dec), radius: objectCone.radius)
+        return SkyCone(ra: ra, dec: dec, radius: objectCone.radius)
     }
 
     /// The number of alerts by the catalogue (kept by VACUUM and ANALYZE), or nil when the
