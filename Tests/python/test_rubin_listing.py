@@ -143,6 +143,28 @@ def test_every_version_in_the_current_columns(server, samples):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("radius", [0.5, 2.0])
+def test_wide_cones_alone_and_beside_a_filter_find_what_sql_finds(server, sources, radius):
+    """A cone wider than 0.2 degrees is read from q3c's ranges, the other filters applied to
+    its rows: the same sources as SQL, in the listing's order, page after page."""
+    centre = sources[len(sources) // 2]
+    ra, dec = centre["ra"], centre["dec"]
+    near = {"ra": ra, "dec": dec, "radius": radius}
+    # A flux that some of the cone's sources reach and some do not: their median.
+    flux = server.db.conn.execute("""SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY "psfFlux") FROM dia_source
+                                     WHERE q3c_dist(ra, dec, %(ra)s, %(dec)s) < %(radius)s""", near).fetchone()[0]
+    everything = None
+    # Strictly above it: the median source itself is then left out, compared as the real it is.
+    for params, condition in [({}, "TRUE"), ({"psfFlux__gt": repr(flux)}, f'"psfFlux" > {flux!r}::real')]:
+        expected = [row[0] for row in server.db.conn.execute(
+            f"""SELECT "diaSourceId" FROM dia_source WHERE q3c_dist(ra, dec, %(ra)s, %(dec)s) < %(radius)s AND {condition}
+                ORDER BY "midpointMjdTai" DESC, "diaSourceId" DESC""", near)]
+        everything = everything or len(expected)
+        assert expected and (condition == "TRUE" or len(expected) < everything), (params, len(expected))
+        got = [r["diaSourceId"] for r in walk(server, cone=f"{ra!r},{dec!r},{radius!r}", **params)]
+        assert got == expected, params
+
+
 def same_value(json_value, text: str) -> bool:
     """A CSV field against the JSON's value: empty for null and NaN, numbers equal, text equal."""
     if missing(json_value):

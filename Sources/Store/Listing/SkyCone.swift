@@ -35,6 +35,20 @@ struct SkyCone: Sendable {
             : "q3c_radial_query(\(raColumn), \(decColumn), \(ra), \(dec), \(radius))"
     }
 
+    /// Where a listing collects its matches, and the condition they must meet: `table alias`
+    /// filtered by every condition, or the rows of the query's wide cone (`conditions[condition]`,
+    /// one wider than `fourRangesUpTo`) filtered by the others.
+    static func matches(in table: SQL, alias: SQL, conditions: [SQL],
+                        wideCone: (cone: SkyCone, condition: Int)?) -> (from: SQL, filter: SQL) {
+        var conditions = conditions
+        var from: SQL = "\(table) \(alias)"
+        if let wideCone, let rows = wideCone.cone.rows(of: table, alias: alias) {
+            conditions.remove(at: wideCone.condition)
+            from = rows
+        }
+        return (from, conditions.isEmpty ? "TRUE" : SQL.joined(conditions, separator: " AND "))
+    }
+
     /// For a cone of more than `fourRangesUpTo`: a FROM item, `(...) alias`, holding the rows
     /// of `table` (ra and dec columns named so) in the cone, the same rows as `condition` keeps.
     ///

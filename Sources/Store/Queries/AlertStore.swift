@@ -59,13 +59,7 @@ public struct AlertStore: Sendable {
         let filter = conditions.isEmpty ? "TRUE" : SQL.joined(conditions, separator: " AND ")
         // The matches of a wide cone are read from the cone's rows (`SkyCone.rows`), the other
         // conditions applied to them; the walk and the estimate keep the cone as a condition.
-        var matchesFrom: SQL = "candidate c", matchesFilter = filter
-        if let wideCone, let rows = wideCone.cone.rows(of: "candidate", alias: "c") {
-            var others = conditions
-            others.remove(at: wideCone.condition)
-            matchesFrom = rows
-            matchesFilter = others.isEmpty ? "TRUE" : SQL.joined(others, separator: " AND ")
-        }
+        let matches = SkyCone.matches(in: "candidate", alias: "c", conditions: conditions, wideCone: wideCone)
         let cap = countLimit
 
         // Going back from a cursor reads the listing in reverse from it, then turns the page round.
@@ -114,7 +108,7 @@ public struct AlertStore: Sendable {
             // wanted, from candidate (by id, which probes every month's index).
             let pageRows: SQL = idsOnly ? "page c" : "(candidate c JOIN page USING (id))"
             rows = RowDecoder(try run("""
-                WITH matches AS MATERIALIZED (SELECT c.id, c.\(sort) FROM \(matchesFrom) WHERE \(matchesFilter) LIMIT \(cap + 1)),
+                WITH matches AS MATERIALIZED (SELECT c.id, c.\(sort) FROM \(matches.from) WHERE \(matches.filter) LIMIT \(cap + 1)),
                      total AS (SELECT count(*) AS match_count FROM matches),
                      page AS (SELECT c.id, c.\(sort) FROM matches c WHERE \(after) AND (SELECT match_count FROM total) <= \(cap)
                               ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset))

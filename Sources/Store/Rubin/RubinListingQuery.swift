@@ -13,6 +13,9 @@ public struct RubinListingQuery: Sendable {
     public static let controlParameters = ["page", "cursor", "sort_value", "sort_order"]
 
     let conditions: [SQL]
+    /// The `cone=` wider than `SkyCone.fourRangesUpTo`, and its condition's index: the matches
+    /// are read from its rows (`SkyCone.matches`), as ZTF's are.
+    let wideCone: (cone: SkyCone, condition: Int)?
     let order: RubinOrder
     /// Where the previous page ended (a cursor), if anywhere.
     let cursor: Cursor?
@@ -34,14 +37,17 @@ public struct RubinListingQuery: Sendable {
         }
         var conditions: [SQL] = []
         var cones = 0, idLookups = 0
+        var wideCone: (cone: SkyCone, condition: Int)?
         for (name, value) in controls.filters {
             guard conditions.count < ListingQuery.maxFilters else {
                 throw ParameterError(name, "at most \(ListingQuery.maxFilters) filters can be combined in one query")
             }
             if name == "cone" {
                 guard table.columnTypes["ra"] != nil else { throw ParameterError(name, "this listing has no positions") }
-                let cone = try ValueParsing.cone(value, name)
-                conditions.append(SkyCone.condition(ra: table.column("ra"), dec: table.column("dec"), centre: (cone.ra, cone.dec), radius: cone.radius))
+                let parsed = try ValueParsing.cone(value, name)
+                let cone = SkyCone(ra: parsed.ra, dec: parsed.dec, radius: parsed.radius)
+                if wideCone == nil, cone.radius > SkyCone.fourRangesUpTo { wideCone = (cone, conditions.count) }
+                conditions.append(cone.condition(ra: table.column("ra"), dec: table.column("dec")))
                 cones += 1
             } else {
                 conditions.append(try condition(name, value, table: table))
@@ -63,7 +69,7 @@ public struct RubinListingQuery: Sendable {
             }
             cursor = decoded
         }
-        return RubinListingQuery(conditions: conditions, order: order, cursor: cursor, page: controls.page ?? 1, filterItems: controls.kept,
+        return RubinListingQuery(conditions: conditions, wideCone: wideCone, order: order, cursor: cursor, page: controls.page ?? 1, filterItems: controls.kept,
                                  plannedOnce: plannedOnce, walkPlannedOnce: cones == 0 && expression == nil)
     }
 

@@ -82,8 +82,9 @@ public enum RubinStore {
             let matched = SQL.joined(matchedColumns.map(table.column), separator: ", ")
             let pageRows: SQL = rendered == nil ? "(page p JOIN \(from) ON \(key) = p.\(SQL.identifier(table.key)))" : "page \(alias)"
             let run: (SQL) throws -> QueryResult = query.plannedOnce ? db.executeWithGenericPlan : { try db.execute($0) }
+            let matches = SkyCone.matches(in: SQL.identifier(table.name), alias: alias, conditions: query.conditions, wideCone: query.wideCone)
             let counted = try run("""
-                WITH matches AS MATERIALIZED (SELECT \(matched) FROM \(from) WHERE \(filter) LIMIT \(cap + 1)),
+                WITH matches AS MATERIALIZED (SELECT \(matched) FROM \(matches.from) WHERE \(matches.filter) LIMIT \(cap + 1)),
                      total AS (SELECT count(*) AS match_count FROM matches),
                      page AS (SELECT \(matched) FROM matches \(alias) WHERE \(after) AND (SELECT match_count FROM total) <= \(cap)
                               ORDER BY \(order.orderBy(table)) LIMIT \(limit + 1) OFFSET \(offset))
