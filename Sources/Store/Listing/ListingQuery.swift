@@ -41,7 +41,7 @@ public struct ListingQuery: Sendable {
     /// `objectcone`: a cone around an object whose position the store looks up first (as
     /// constants, so that q3c's index serves the cone).
     let objectCone: (objectId: String, radius: Double)?
-    /// The query's `cone=`, when it is wider than `SkyCone.fourRangesUpTo`, and the index of its
+    /// The query's `cone=`, when it is wide (`SkyCone.isWide`), and the index of its
     /// condition among `conditions`: the store reads the matches from the cone's rows
     /// (`SkyCone.rows`) rather than filter every month's partition with it.
     let wideCone: (cone: SkyCone, condition: Int)?
@@ -121,7 +121,7 @@ public struct ListingQuery: Sendable {
 struct ConditionBuilder {
     var conditions: [SQL] = []
     var objectCone: (objectId: String, radius: Double)?
-    /// The `cone=` wider than `SkyCone.fourRangesUpTo`, and its condition's index.
+    /// The `cone=` when wide (`SkyCone.isWide`), and its condition's index.
     var wideCone: (cone: SkyCone, condition: Int)?
     /// `cone=` and `objectcone=` given (q3c's planning is what the cone limit bounds).
     var cones = 0
@@ -144,10 +144,9 @@ struct ConditionBuilder {
         let column: SQL = "c.\(SQL.identifier(spec.column))"
         switch (spec.op, spec.type) {
         case (.cone, _):
-            let parsed = try ValueParsing.cone(value, name)
-            let cone = SkyCone(ra: parsed.ra, dec: parsed.dec, radius: parsed.radius)
+            let cone = try ValueParsing.cone(value, name)
             cones += 1
-            if cone.radius > SkyCone.fourRangesUpTo { wideCone = (cone, conditions.count) }
+            if cone.isWide { wideCone = (cone, conditions.count) }
             conditions.append(cone.condition(ra: "c.ra", dec: "c.dec"))
         case (.nearObject, _):
             let parts = value.split(separator: ",", omittingEmptySubsequences: false)

@@ -24,33 +24,33 @@ struct SkyCone: Sendable {
     /// Degrees.
     let radius: Double
 
-    /// Rows whose (`ra`, `dec`) columns are within `radius` degrees of the centre.
-    static func condition(ra: SQL, dec: SQL, centre: (ra: Double, dec: Double), radius: Double) -> SQL {
-        SkyCone(ra: centre.ra, dec: centre.dec, radius: radius).condition(ra: ra, dec: dec)
-    }
+    /// Wider than `fourRangesUpTo`: a listing reads its matches from `rows` rather than filter
+    /// every month's partition with `condition`.
+    var isWide: Bool { radius > Self.fourRangesUpTo }
 
+    /// Rows whose (`raColumn`, `decColumn`) are within `radius` degrees of the centre.
     func condition(ra raColumn: SQL, dec decColumn: SQL) -> SQL {
-        radius <= Self.fourRangesUpTo
-            ? "q3c_join(\(ra), \(dec), \(raColumn), \(decColumn), \(radius))"
-            : "q3c_radial_query(\(raColumn), \(decColumn), \(ra), \(dec), \(radius))"
+        isWide
+            ? "q3c_radial_query(\(raColumn), \(decColumn), \(ra), \(dec), \(radius))"
+            : "q3c_join(\(ra), \(dec), \(raColumn), \(decColumn), \(radius))"
     }
 
     /// Where a listing collects its matches, and the condition they must meet: `table alias`
-    /// filtered by every condition, or the rows of the query's wide cone (`conditions[condition]`,
-    /// one wider than `fourRangesUpTo`) filtered by the others.
+    /// filtered by every condition, or the rows of the query's wide cone (whose condition is
+    /// `conditions[condition]`) filtered by the others.
     static func matches(in table: SQL, alias: SQL, conditions: [SQL],
                         wideCone: (cone: SkyCone, condition: Int)?) -> (from: SQL, filter: SQL) {
         var conditions = conditions
         var from: SQL = "\(table) \(alias)"
-        if let wideCone, let rows = wideCone.cone.rows(of: table, alias: alias) {
+        if let wideCone {
             conditions.remove(at: wideCone.condition)
-            from = rows
+            from = wideCone.cone.rows(of: table, alias: alias)
         }
         return (from, conditions.isEmpty ? "TRUE" : SQL.joined(conditions, separator: " AND "))
     }
 
-    /// For a cone of more than `fourRangesUpTo`: a FROM item, `(...) alias`, holding the rows
-    /// of `table` (ra and dec columns named so) in the cone, the same rows as `condition` keeps.
+    /// For a wide cone: a FROM item, `(...) alias`, holding the rows of `table` (ra and dec
+    /// columns named so) in the cone, the same rows as `condition` keeps.
     ///
     /// As a condition, the hundred ranges are a hundred bitmap index scans in every month's
     /// partition, each opened and closed at every run: at ten million alerts in four months,
@@ -60,9 +60,8 @@ struct SkyCone: Sendable {
     /// planner cannot flatten (`OFFSET 0`) and so reads by index: 1.7 ms, and a first plan of
     /// 30 ms. The ranges and the distance test are q3c's own (`q3c_radial_query`'s definition);
     /// unused ranges come back empty (lower above upper) and are left out.
-    func rows(of table: SQL, alias: SQL) -> SQL? {
-        guard radius > Self.fourRangesUpTo else { return nil }
-        return """
+    func rows(of table: SQL, alias: SQL) -> SQL {
+        """
             (SELECT m.* FROM (SELECT unnest(range_agg(int8range(b.low, b.high))) AS r
                               FROM (SELECT q3c_radial_query_it(\(ra), \(dec), \(radius), 2 * i, f) AS low,
                                            q3c_radial_query_it(\(ra), \(dec), \(radius), 2 * i + 1, f) AS high

@@ -92,7 +92,7 @@ public enum ValueParsing {
     }
 
     /// `ra,dec,radius` in degrees.
-    static func cone(_ text: String, _ parameter: String) throws -> (ra: Double, dec: Double, radius: Double) {
+    static func cone(_ text: String, _ parameter: String) throws -> SkyCone {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 3, let ra = try? real(parts[0], parameter), let dec = try? real(parts[1], parameter),
               let radius = try? real(parts[2], parameter) else {
@@ -104,7 +104,7 @@ public enum ValueParsing {
             throw ParameterError(parameter, "\(parameter): radius must be from 1e-9 to 10 degrees")
         }
         let wrapped = ra.truncatingRemainder(dividingBy: 360)
-        return (wrapped < 0 ? wrapped + 360 : wrapped, dec, radius)
+        return SkyCone(ra: wrapped < 0 ? wrapped + 360 : wrapped, dec: dec, radius: radius)
     }
 
     /// An ISO 8601 date (`2018-06-01`) or date-time (`2018-06-01T04:05:06`, optionally with

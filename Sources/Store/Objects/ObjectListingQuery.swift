@@ -75,8 +75,7 @@ public struct ObjectListingQuery: Sendable {
         let name = spec.parameter
         guard let column = ObjectCatalogue.column(spec.column) else { preconditionFailure("\(spec.column) is not an object column") }
         if spec.op == .cone {
-            let cone = try ValueParsing.cone(value, name)
-            return SkyCone.condition(ra: "o.ra", dec: "o.dec", centre: (cone.ra, cone.dec), radius: cone.radius)
+            return try ValueParsing.cone(value, name).condition(ra: "o.ra", dec: "o.dec")
         }
         // The catalogue gives objects only cones and comparisons, which `compare` writes. An
         // integer for an integer column compares exactly; any number is bound in the column's

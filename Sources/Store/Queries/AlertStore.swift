@@ -53,13 +53,10 @@ public struct AlertStore: Sendable {
         var wideCone = query.wideCone
         if let objectCone = query.objectCone {
             let cone = try cone(around: objectCone, db: db)
-            if wideCone == nil, cone.radius > SkyCone.fourRangesUpTo { wideCone = (cone, conditions.count) }
+            if wideCone == nil, cone.isWide { wideCone = (cone, conditions.count) }
             conditions.append(cone.condition(ra: "c.ra", dec: "c.dec"))
         }
         let filter = conditions.isEmpty ? "TRUE" : SQL.joined(conditions, separator: " AND ")
-        // The matches of a wide cone are read from the cone's rows (`SkyCone.rows`), the other
-        // conditions applied to them; the walk and the estimate keep the cone as a condition.
-        let matches = SkyCone.matches(in: "candidate", alias: "c", conditions: conditions, wideCone: wideCone)
         let cap = countLimit
 
         // Going back from a cursor reads the listing in reverse from it, then turns the page round.
@@ -107,6 +104,9 @@ public struct AlertStore: Sendable {
             // The page's ids and sort values come from the matches; its rows, when they are
             // wanted, from candidate (by id, which probes every month's index).
             let pageRows: SQL = idsOnly ? "page c" : "(candidate c JOIN page USING (id))"
+            // A wide cone's matches are read from its rows (`SkyCone.rows`), the other conditions
+            // applied to them; the walk and the estimate keep the cone as a condition.
+            let matches = SkyCone.matches(in: "candidate", alias: "c", conditions: conditions, wideCone: wideCone)
             rows = RowDecoder(try run("""
                 WITH matches AS MATERIALIZED (SELECT c.id, c.\(sort) FROM \(matches.from) WHERE \(matches.filter) LIMIT \(cap + 1)),
                      total AS (SELECT count(*) AS match_count FROM matches),

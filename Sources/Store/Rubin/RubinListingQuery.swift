@@ -13,7 +13,7 @@ public struct RubinListingQuery: Sendable {
     public static let controlParameters = ["page", "cursor", "sort_value", "sort_order"]
 
     let conditions: [SQL]
-    /// The `cone=` wider than `SkyCone.fourRangesUpTo`, and its condition's index: the matches
+    /// The `cone=` when wide (`SkyCone.isWide`), and its condition's index: the matches
     /// are read from its rows (`SkyCone.matches`), as ZTF's are.
     let wideCone: (cone: SkyCone, condition: Int)?
     let order: RubinOrder
@@ -44,9 +44,8 @@ public struct RubinListingQuery: Sendable {
             }
             if name == "cone" {
                 guard table.columnTypes["ra"] != nil else { throw ParameterError(name, "this listing has no positions") }
-                let parsed = try ValueParsing.cone(value, name)
-                let cone = SkyCone(ra: parsed.ra, dec: parsed.dec, radius: parsed.radius)
-                if wideCone == nil, cone.radius > SkyCone.fourRangesUpTo { wideCone = (cone, conditions.count) }
+                let cone = try ValueParsing.cone(value, name)
+                if cone.isWide { wideCone = (cone, conditions.count) }
                 conditions.append(cone.condition(ra: table.column("ra"), dec: table.column("dec")))
                 cones += 1
             } else {
