@@ -47,6 +47,9 @@ phases.coverage.enabled = false
 """
 
 
+INTERNAL_ERROR = "AST constructor recursion depth mismatch"
+
+
 def test_schemathesis(live_server, repo_root, tmp_path):
     venv_bin = Path(sys.executable).parent
     config = tmp_path / "schemathesis.toml"
@@ -65,4 +68,9 @@ def test_schemathesis(live_server, repo_root, tmp_path):
     env = {**os.environ, "NO_PROXY": "*", "no_proxy": "*", "SCHEMATHESIS_HOOKS": ""}
     env.pop("SCHEMATHESIS_HOOKS")
     proc = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600, env=env)
+    if proc.returncode != 0 and INTERNAL_ERROR in proc.stdout and "FAILURES" not in proc.stdout:
+        # Python 3.11's ast module sometimes fails inside hypothesis while it names a strategy
+        # (CPython's "AST constructor recursion depth mismatch", while it generates cases):
+        # schemathesis's own error, not the server's answer. One more run, the same seed.
+        proc = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600, env=env)
     assert proc.returncode == 0, f"schemathesis failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
