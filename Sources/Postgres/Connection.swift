@@ -65,6 +65,8 @@ public final class Connection {
     /// it is set to force generic plans here and back to PostgreSQL's own choice before any
     /// other statement, one round trip at each change. A transaction rolled back may undo
     /// such a change unseen; that costs a plan's quality until the next change, never a result.
+    /// A statement without parameters needs no change: PostgreSQL plans it generically anyway
+    /// (there are no values to plan with), so preparing it is all it takes.
     @discardableResult
     public func executeWithGenericPlan(_ sql: SQL) throws -> QueryResult {
         let parameters = sql.parameters
@@ -84,7 +86,7 @@ public final class Connection {
             _ = try check(result, format: .text)
             prepared[text] = name
         }
-        try planWithGenericPlans(true)
+        if !parameters.isEmpty { try planWithGenericPlans(true) }
         let result = try withParameterArrays(parameters) { _, values, lengths, formats in
             PQexecPrepared(conn, name, Int32(parameters.count), values, lengths, formats, 0)
         }

@@ -248,9 +248,10 @@ public enum RubinStore {
         return (try result[0].decode("schema"), try result[0].decode("packet"))
     }
 
-    /// The newest source by observation time (through its index), if any.
+    /// The newest source by observation time (through its index), if any. Planned once per
+    /// connection, as ZTF's: planning the walk of every month's index costs more than it.
     public static func latest(db: Connection) throws -> (diaSourceId: Int64, midpointMjdTai: Double)? {
-        let result = try db.execute("""
+        let result = try db.executeWithGenericPlan("""
             SELECT "diaSourceId", "midpointMjdTai" FROM dia_source WHERE "midpointMjdTai" IS NOT NULL AND "midpointMjdTai" <> 'NaN'
             ORDER BY "midpointMjdTai" DESC, "diaSourceId" DESC LIMIT 1
             """)
