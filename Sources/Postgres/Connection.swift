@@ -68,7 +68,7 @@ public final class Connection {
     /// A statement without parameters needs no change: PostgreSQL plans it generically anyway
     /// (there are no values to plan with), so preparing it is all it takes.
     @discardableResult
-    public func executeWithGenericPlan(_ sql: SQL) throws -> QueryResult {
+    public func executeWithGenericPlan(_ sql: SQL, resultFormat: PostgresParameter.Format = .text) throws -> QueryResult {
         let parameters = sql.parameters
         let text = sql.text
         let name: String
@@ -88,9 +88,9 @@ public final class Connection {
         }
         if !parameters.isEmpty { try planWithGenericPlans(true) }
         let result = try withParameterArrays(parameters) { _, values, lengths, formats in
-            PQexecPrepared(conn, name, Int32(parameters.count), values, lengths, formats, 0)
+            PQexecPrepared(conn, name, Int32(parameters.count), values, lengths, formats, resultFormat.rawValue)
         }
-        return try check(result, format: .text)
+        return try check(result, format: resultFormat)
     }
 
     /// Sets `plan_cache_mode` for what comes next, when it is not so already.

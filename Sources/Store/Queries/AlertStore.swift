@@ -78,7 +78,7 @@ public struct AlertStore: Sendable {
 
         // Planning partition by partition costs more than running a cone or an objectId lookup:
         // such a statement is planned once per connection (`ListingQuery.plannedOnce`).
-        let run: (SQL) throws -> QueryResult = query.plannedOnce ? db.executeWithGenericPlan : { try db.execute($0) }
+        let run: (SQL) throws -> QueryResult = query.plannedOnce ? { try db.executeWithGenericPlan($0) } : { try db.execute($0) }
         var count = 0, estimated = false
         var rows: RowDecoder
         // A walk of the sort order with no filter, or filters known to match many, is also
@@ -86,7 +86,7 @@ public struct AlertStore: Sendable {
         // it anew for each request and partition cost several times its running. Not beside a
         // cone: the generic plan may then read the other filter's index (seconds) instead of
         // the cone's.
-        let walkOnce: (SQL) throws -> QueryResult = query.cones == 0 ? db.executeWithGenericPlan : run
+        let walkOnce: (SQL) throws -> QueryResult = query.cones == 0 ? { try db.executeWithGenericPlan($0) } : run
         if conditions.isEmpty, let total = try tableEstimate(db: db), total > 10 * cap {
             // Every alert matches and the catalogue says there are far more than the cap:
             // counting 10,001 of them would only confirm it.
@@ -324,7 +324,7 @@ public struct AlertStore: Sendable {
 
     /// The stamps stored for an alert, without their bytes (the first few tell the format).
     public func cutouts(candid: Int64, db: Connection) throws -> [CutoutInfo] {
-        try db.execute("""
+        try db.executeWithGenericPlan("""
             SELECT kind, file_name, substring(stamp_data FROM 1 FOR 8) AS head FROM cutout WHERE candid = \(candid) ORDER BY kind
             """, resultFormat: .binary).rows.map { row in
             CutoutInfo(kind: try row.decode("kind"), fileName: try row.decode("file_name"),
@@ -342,9 +342,11 @@ public struct AlertStore: Sendable {
         return result.rowCount == 1 ? try result[0].decode("kept_days", as: Int.self) : nil
     }
 
-    /// One stamp of an alert as received, or nil.
+    /// One stamp of an alert as received, or nil. Planned once per connection, as the lookups
+    /// by key above: planning it over every month of `candidate` and `cutout` took 3 ms at
+    /// 10 M alerts, running it 0.3 ms.
     public func cutout(alertID: Int64, kind: String, db: Connection) throws -> (fileName: String?, bytes: [UInt8])? {
-        let result = try db.execute("""
+        let result = try db.executeWithGenericPlan("""
             SELECT s.file_name, s.stamp_data FROM cutout s JOIN candidate c ON c.candid = s.candid
             WHERE c.id = \(alertID) AND s.kind = \(kind)
             """, resultFormat: .binary)

@@ -69,7 +69,7 @@ public enum RubinStore {
 
         var count = cap + 1
         var rows: [Row]
-        let walkOnce: (SQL) throws -> QueryResult = query.walkPlannedOnce ? db.executeWithGenericPlan : { try db.execute($0) }
+        let walkOnce: (SQL) throws -> QueryResult = query.walkPlannedOnce ? { try db.executeWithGenericPlan($0) } : { try db.execute($0) }
         if counts?.estimate(remembered) != nil {
             rows = try walkOnce(walk).rows
         } else {
@@ -81,7 +81,7 @@ public enum RubinStore {
             for name in [order.column, versionColumn].compactMap({ $0 }) where !matchedColumns.contains(name) { matchedColumns.append(name) }
             let matched = SQL.joined(matchedColumns.map(table.column), separator: ", ")
             let pageRows: SQL = rendered == nil ? "(page p JOIN \(from) ON \(key) = p.\(SQL.identifier(table.key)))" : "page \(alias)"
-            let run: (SQL) throws -> QueryResult = query.plannedOnce ? db.executeWithGenericPlan : { try db.execute($0) }
+            let run: (SQL) throws -> QueryResult = query.plannedOnce ? { try db.executeWithGenericPlan($0) } : { try db.execute($0) }
             let matches = SkyCone.matches(in: SQL.identifier(table.name), alias: alias, conditions: query.conditions, wideCone: query.wideCone)
             let counted = try run("""
                 WITH matches AS MATERIALIZED (SELECT \(matched) FROM \(matches.from) WHERE \(matches.filter) LIMIT \(cap + 1)),
@@ -259,9 +259,10 @@ public enum RubinStore {
         return (try result[0].decode("diaSourceId"), try result[0].decode("midpointMjdTai"))
     }
 
-    /// A stamp of a source as received (Rubin's are plain FITS), or nil.
+    /// A stamp of a source as received (Rubin's are plain FITS), or nil. Planned once per
+    /// connection: planning the lookup over every month costs more than running it.
     public static func cutout(_ id: Int64, kind: String, db: Connection) throws -> [UInt8]? {
-        let result = try db.execute("""
+        let result = try db.executeWithGenericPlan("""
             SELECT stamp_data FROM dia_source_cutout WHERE "diaSourceId" = \(id) AND kind = \(kind)
             """, resultFormat: .binary)
         return result.rowCount == 1 ? try result[0].decode("stamp_data", as: [UInt8].self) : nil
