@@ -37,4 +37,27 @@ final class GenericPlanTests: XCTestCase {
         // Any other statement runs under PostgreSQL's own choice again.
         XCTAssertEqual(try connection.execute("SHOW plan_cache_mode")[0].decode(0, as: String.self), "auto")
     }
+
+    func testAStatementWithoutParametersIsPlannedGenericallyWithoutChangingTheSetting() throws {
+        let connection = db.connection
+        // Run under the session's own setting: nothing here asks for generic plans.
+        for _ in 0..<3 {
+            XCTAssertEqual(try connection.executeWithGenericPlan("SELECT current_setting('plan_cache_mode') AS mode")[0]
+                .decode("mode", as: String.self), "auto")
+        }
+        let plans = try connection.execute("""
+            SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%current_setting(%'
+            """)
+        XCTAssertEqual(plans.rowCount, 1, "prepared once")
+        XCTAssertEqual(try plans[0].decode("generic_plans", as: Int.self), 3)
+        XCTAssertEqual(try plans[0].decode("custom_plans", as: Int.self), 0)
+    }
+
+    func testBinaryResultsOfAPreparedStatement() throws {
+        let bytes: [UInt8] = [0, 1, 0x5c, 0xff, 0x27]
+        let row = try db.connection.executeWithGenericPlan("SELECT decode('00015cff27', 'hex') AS stamp, \(Int64(7)) AS n",
+                                                           resultFormat: .binary)[0]
+        XCTAssertEqual(try row.decode("stamp", as: [UInt8].self), bytes)
+        XCTAssertEqual(try row.decode("n", as: Int64.self), 7)
+    }
 }
