@@ -87,7 +87,7 @@ public struct AlertStore: Sendable {
         // cone: the generic plan may then read the other filter's index (seconds) instead of
         // the cone's.
         let walkOnce: (SQL) throws -> QueryResult = query.cones == 0 ? { try db.executeWithGenericPlan($0) } : run
-        if conditions.isEmpty, let total = try tableEstimate(db: db), total > 10 * cap {
+        if conditions.isEmpty, let total = try CandidateStatistics.read(db: db).total, total > 10 * cap {
             // Every alert matches and the catalogue says there are far more than the cap:
             // counting 10,001 of them would only confirm it.
             (count, estimated) = (total, true)
@@ -118,7 +118,7 @@ public struct AlertStore: Sendable {
             count = try rows.decode(0, "match_count", as: Int.self)
             if count > cap {
                 estimated = true
-                count = max(cap + 1, try estimate(filter, db: db))
+                count = max(cap + 1, try CandidateStatistics.read(db: db).matches(filter, db: db))
                 cappedCounts.record(filter, estimate: count)
                 rows = RowDecoder(try run(walk))
             }
@@ -178,23 +178,6 @@ public struct AlertStore: Sendable {
         return SkyCone(ra: ra, dec: dec, radius: objectCone.radius)
     }
 
-    /// The catalogue's count of alerts: the sum over `candidate`'s months (or the table itself,
-    /// unpartitioned) of what VACUUM and ANALYZE last found, or nil when none has been analysed.
-    /// Autovacuum analyses every partition but never a partitioned parent, whose own figure
-    /// stays -1. The months are the parent's direct children (`pg_inherits`, through its
-    /// index): `pg_partition_tree` read all of `pg_class`, 1.1 ms a listing at 10 M alerts
-    /// against 0.1 ms, and an unprepared statement's planning cost as much again.
-    private func tableEstimate(db: Connection) throws -> Int? {
-        let total = try db.executeWithGenericPlan("""
-            SELECT sum(reltuples) FILTER (WHERE reltuples >= 0)::bigint AS total FROM (
-                SELECT reltuples FROM pg_class WHERE oid = 'candidate'::regclass AND relkind = 'r'
-                UNION ALL
-                SELECT p.reltuples FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid
-                WHERE i.inhparent = 'candidate'::regclass) months
-            """)[0].decode("total", as: Int?.self)
-        return total.flatMap { $0 > 0 ? $0 : nil }
-    }
-
     /// Rows of the sort order a broad page may read: the most a wrong estimate can cost.
     static let broadPageRows = 100_000
 
@@ -212,9 +195,10 @@ public struct AlertStore: Sendable {
     /// them twice.
     private func broadPage(_ query: ListingQuery, filter: SQL, after: SQL, order: SQL, columns: SQL, limit: Int, offset: Int,
                            db: Connection) throws -> (estimate: Int, rows: RowDecoder)? {
-        guard query.cones == 0, !query.plannedOnce, query.sortMissing == nil,
-              let total = try tableEstimate(db: db) else { return nil }
-        let planned = try estimate(filter, db: db)
+        guard query.cones == 0, !query.plannedOnce, query.sortMissing == nil else { return nil }
+        let statistics = try CandidateStatistics.read(db: db)
+        guard let total = statistics.total else { return nil }
+        let planned = try statistics.matches(filter, db: db)
         guard planned > countLimit else { return nil }
         let density = max(Double(planned) / 10, Double(countLimit)) / Double(total)
         let stretch = Int((Double(offset + limit + 1) / density).rounded(.up))
@@ -227,13 +211,6 @@ public struct AlertStore: Sendable {
             WHERE \(filter) ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset)
             """))
         return rows.count > limit ? (max(planned, countLimit + 1), rows) : nil
-    }
-
-    /// The planner's estimate of the matches, from `EXPLAIN`'s first line (`rows=N`).
-    private func estimate(_ filter: SQL, db: Connection) throws -> Int {
-        let plan = try db.execute("EXPLAIN SELECT 1 FROM candidate c WHERE \(filter)")[0].decode(0, as: String.self)
-        guard let range = plan.range(of: "rows=") else { return 0 }
-        return Int(plan[range.upperBound...].prefix { $0.isNumber }) ?? 0
     }
 
     // MARK: - One alert
