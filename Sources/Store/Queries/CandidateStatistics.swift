@@ -46,15 +46,18 @@ struct CandidateStatistics {
     /// When the two agree within a factor of two, their mean is the answer. A filter
     /// correlated with time (`time__since`, jd bounds, `jdstarthist`, `candid`) matches
     /// differently in old and new months, so its two estimates disagree; it is planned over
-    /// every month, as is any filter of an archive with fewer than two full months.
+    /// every month, as is any filter of an archive with fewer than two full months, and any
+    /// whose month `alertdb retention` dropped since the catalogue was read.
     func matches(_ filter: SQL, db: Connection) throws -> Int {
         if let total, let oldest = fullMonths.first, let newest = fullMonths.last, fullMonths.count >= 2 {
-            let scaled = try [oldest, newest].map { month in
-                Double(try Self.plannedRows(of: "SELECT 1 FROM \(SQL.identifier(month.name)) c WHERE \(filter)", db: db))
-                    * Double(total) / month.rows
-            }
-            let low = max(scaled.min()!, 1), high = scaled.max()!
-            if high <= 2 * low { return Int(((low + high) / 2).rounded()) }
+            do {
+                let scaled = try [oldest, newest].map { month in
+                    Double(try Self.plannedRows(of: "SELECT 1 FROM \(SQL.identifier(month.name)) c WHERE \(filter)", db: db))
+                        * Double(total) / month.rows
+                }
+                let low = max(scaled.min()!, 1), high = scaled.max()!
+                if high <= 2 * low { return Int(((low + high) / 2).rounded()) }
+            } catch let error as PostgresError where error.sqlState == .undefinedTable {}
         }
         return try Self.plannedRows(of: "SELECT 1 FROM candidate c WHERE \(filter)", db: db)
     }
