@@ -18,9 +18,9 @@ final class CandidateJSONTests: XCTestCase {
         try db.connection.execute("SELECT ensure_partitions('candidate', ARRAY[\(jd)])")
         try db.connection.execute(#"""
             INSERT INTO candidate (id, candid, "objectId", jd, fid, magpsf, sigmapsf, distnr, rb, drb, sgscore1,
-                                   ra, dec, l, isdiffpos, ssnamenr, nid)
+                                   ra, dec, l, b, isdiffpos, ssnamenr, nid)
             VALUES (7, 123456789012345678, 'ZTF24aaaaaaa', \#(jd), 1, 1e7, 1.5e-5, 18, 'NaN', '-Infinity', 'Infinity',
-                    150.123456789012345, -0.5, 1e-300, 't', 'say "hi" \ é' || chr(10), NULL)
+                    150.123456789012345, -0.5, 1e-300, 'NaN', 't', 'say "hi" \ é' || chr(10), NULL)
             """#)
         let schema = try StoreSchema.read(from: db.connection)
         let names = schema.candidateJSON.names
@@ -43,7 +43,7 @@ final class CandidateJSONTests: XCTestCase {
         XCTAssertEqual(object["ra"] as? Double, 150.123456789012, "15 significant digits, as the server prints doubles")
         XCTAssertEqual(object["ssnamenr"] as? String, "say \"hi\" \\ é\n")
         XCTAssertEqual(object["isdiffpos"] as? String, "t")
-        for missing in ["rb", "drb", "sgscore1", "nid", "chipsf"] {
+        for missing in ["rb", "drb", "sgscore1", "b", "nid", "chipsf"] {
             XCTAssertTrue(object[missing] is NSNull, "\(missing) is null, not \(object[missing] ?? "absent")")
         }
         // Reals stay reals for readers that keep JSON's integers apart (Python's json, Jansson).
