@@ -76,7 +76,7 @@ public struct ObjectStore: Sendable {
             count = try result[0].decode("match_count", as: Int.self)
             if count > cap {
                 estimated = true
-                count = max(cap + 1, try estimate(filter, db: db))
+                count = max(cap + 1, try db.plannedRows(of: "SELECT 1 FROM object o WHERE \(filter)"))
                 cappedCounts.record(filter, estimate: count)
                 result = try db.execute(walk)
             }
@@ -128,13 +128,6 @@ public struct ObjectStore: Sendable {
         let total = try db.execute("SELECT reltuples::bigint AS total FROM pg_class WHERE oid = 'object'::regclass")[0]
             .decode("total", as: Int?.self)
         return total.flatMap { $0 >= 0 ? $0 : nil }
-    }
-
-    /// The planner's estimate of the matches, from `EXPLAIN`'s first line (`rows=N`).
-    private func estimate(_ filter: SQL, db: Connection) throws -> Int {
-        let plan = try db.execute("EXPLAIN SELECT 1 FROM object o WHERE \(filter)")[0].decode(0, as: String.self)
-        guard let range = plan.range(of: "rows=") else { return 0 }
-        return Int(plan[range.upperBound...].prefix { $0.isNumber }) ?? 0
     }
 
     // MARK: - One object

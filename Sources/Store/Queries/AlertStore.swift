@@ -78,7 +78,7 @@ public struct AlertStore: Sendable {
 
         // Planning partition by partition costs more than running a cone or an objectId lookup:
         // such a statement is planned once per connection (`ListingQuery.plannedOnce`).
-        let run: (SQL) throws -> QueryResult = query.plannedOnce ? { try db.executeWithGenericPlan($0) } : { try db.execute($0) }
+        let run = { (statement: SQL) in try db.execute(statement, plannedOnce: query.plannedOnce) }
         var count = 0, estimated = false
         var rows: RowDecoder
         // A walk of the sort order with no filter, or filters known to match many, is also

@@ -69,7 +69,7 @@ public enum RubinStore {
 
         var count = cap + 1
         var rows: [Row]
-        let walkOnce: (SQL) throws -> QueryResult = query.walkPlannedOnce ? { try db.executeWithGenericPlan($0) } : { try db.execute($0) }
+        let walkOnce = { (walk: SQL) in try db.execute(walk, plannedOnce: query.walkPlannedOnce) }
         if counts?.estimate(remembered) != nil {
             rows = try walkOnce(walk).rows
         } else {
@@ -81,7 +81,7 @@ public enum RubinStore {
             for name in [order.column, versionColumn].compactMap({ $0 }) where !matchedColumns.contains(name) { matchedColumns.append(name) }
             let matched = SQL.joined(matchedColumns.map(table.column), separator: ", ")
             let pageRows: SQL = rendered == nil ? "(page p JOIN \(from) ON \(key) = p.\(SQL.identifier(table.key)))" : "page \(alias)"
-            let run: (SQL) throws -> QueryResult = query.plannedOnce ? { try db.executeWithGenericPlan($0) } : { try db.execute($0) }
+            let run = { (statement: SQL) in try db.execute(statement, plannedOnce: query.plannedOnce) }
             let matches = SkyCone.matches(in: SQL.identifier(table.name), alias: alias, conditions: query.conditions, wideCone: query.wideCone)
             let counted = try run("""
                 WITH matches AS MATERIALIZED (SELECT \(matched) FROM \(matches.from) WHERE \(matches.filter) LIMIT \(cap + 1)),
