@@ -86,7 +86,10 @@ public struct AlertStore: Sendable {
         // it anew for each request and partition cost several times its running. Not beside a
         // cone: the generic plan may then read the other filter's index (seconds) instead of
         // the cone's.
-        let walkOnce: (SQL) throws -> QueryResult = query.cones == 0 ? { try db.executeWithGenericPlan($0) } : run
+        let walkOnce = { (walk: SQL) in try db.execute(walk, plannedOnce: query.cones == 0 || query.plannedOnce) }
+        // The planner's estimate of the matches, once asked (`broadPage`): a count past the cap
+        // reports it rather than plan the filter again.
+        var planned: Int?
         if conditions.isEmpty, let total = try CandidateStatistics.read(db: db).total, total > 10 * cap {
             // Every alert matches and the catalogue says there are far more than the cap:
             // counting 10,001 of them would only confirm it.
@@ -96,7 +99,7 @@ public struct AlertStore: Sendable {
             (count, estimated) = (known, true)
             rows = RowDecoder(try walkOnce(walk))
         } else if let broad = try broadPage(query, filter: filter, after: after, order: order, columns: columns,
-                                            limit: limit, offset: offset, db: db) {
+                                            limit: limit, offset: offset, planned: &planned, db: db) {
             (count, estimated) = (broad.estimate, true)
             rows = broad.rows
             cappedCounts.record(filter, estimate: broad.estimate)
@@ -118,7 +121,7 @@ public struct AlertStore: Sendable {
             count = try rows.decode(0, "match_count", as: Int.self)
             if count > cap {
                 estimated = true
-                count = max(cap + 1, try CandidateStatistics.read(db: db).matches(filter, db: db))
+                count = max(cap + 1, try planned ?? CandidateStatistics.read(db: db).matches(filter, db: db))
                 cappedCounts.record(filter, estimate: count)
                 rows = RowDecoder(try run(walk))
             }
@@ -192,13 +195,14 @@ public struct AlertStore: Sendable {
     /// matches pass the cap; short of one, it answers nil and the matches are counted as usual,
     /// so a planner that overestimates costs at most that stretch. Cones and objectId lookups
     /// are left to the counted path: they are narrow, and asking the planner first would plan
-    /// them twice.
+    /// them twice. The estimate, once made, is left in `planned` for the counted path.
     private func broadPage(_ query: ListingQuery, filter: SQL, after: SQL, order: SQL, columns: SQL, limit: Int, offset: Int,
-                           db: Connection) throws -> (estimate: Int, rows: RowDecoder)? {
+                           planned estimate: inout Int?, db: Connection) throws -> (estimate: Int, rows: RowDecoder)? {
         guard query.cones == 0, !query.plannedOnce, query.sortMissing == nil else { return nil }
         let statistics = try CandidateStatistics.read(db: db)
         guard let total = statistics.total else { return nil }
         let planned = try statistics.matches(filter, db: db)
+        estimate = planned
         guard planned > countLimit else { return nil }
         let density = max(Double(planned) / 10, Double(countLimit)) / Double(total)
         let stretch = Int((Double(offset + limit + 1) / density).rounded(.up))

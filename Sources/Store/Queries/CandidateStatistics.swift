@@ -20,7 +20,8 @@ struct CandidateStatistics {
             SELECT relname::text AS name, reltuples::float8 AS rows, false AS is_default
             FROM pg_class WHERE oid = 'candidate'::regclass AND relkind = 'r'
             UNION ALL
-            SELECT p.relname::text, p.reltuples::float8, pg_get_expr(p.relpartbound, p.oid) = 'DEFAULT'
+            SELECT p.relname::text, p.reltuples::float8, p.oid =
+                       (SELECT partdefid FROM pg_partitioned_table WHERE partrelid = 'candidate'::regclass)
             FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid
             WHERE i.inhparent = 'candidate'::regclass
             """)
@@ -52,20 +53,13 @@ struct CandidateStatistics {
         if let total, let oldest = fullMonths.first, let newest = fullMonths.last, fullMonths.count >= 2 {
             do {
                 let scaled = try [oldest, newest].map { month in
-                    Double(try Self.plannedRows(of: "SELECT 1 FROM \(SQL.identifier(month.name)) c WHERE \(filter)", db: db))
+                    Double(try db.plannedRows(of: "SELECT 1 FROM \(SQL.identifier(month.name)) c WHERE \(filter)"))
                         * Double(total) / month.rows
                 }
                 let low = max(scaled.min()!, 1), high = scaled.max()!
                 if high <= 2 * low { return Int(((low + high) / 2).rounded()) }
             } catch let error as PostgresError where error.sqlState == .undefinedTable {}
         }
-        return try Self.plannedRows(of: "SELECT 1 FROM candidate c WHERE \(filter)", db: db)
-    }
-
-    /// The rows the planner expects `statement` to return, from `EXPLAIN`'s first line (`rows=N`).
-    static func plannedRows(of statement: SQL, db: Connection) throws -> Int {
-        let plan = try db.execute("EXPLAIN \(statement)")[0].decode(0, as: String.self)
-        guard let range = plan.range(of: "rows=") else { return 0 }
-        return Int(plan[range.upperBound...].prefix { $0.isNumber }) ?? 0
+        return try db.plannedRows(of: "SELECT 1 FROM candidate c WHERE \(filter)")
     }
 }

@@ -48,7 +48,7 @@ final class CandidateStatisticsTests: XCTestCase {
         let statistics = try CandidateStatistics.read(db: db.connection)
         let filter: SQL = "c.rb >= \(0.7) AND c.magpsf <= \(19.0)"
         let scaled = try ["candidate_2019_01", "candidate_2019_03"].map { month in
-            Double(try CandidateStatistics.plannedRows(of: "SELECT 1 FROM \(SQL.identifier(month)) c WHERE \(filter)", db: db.connection))
+            Double(try db.connection.plannedRows(of: "SELECT 1 FROM \(SQL.identifier(month)) c WHERE \(filter)"))
                 * 7200 / 3000
         }
         let estimate = try statistics.matches(filter, db: db.connection)
@@ -60,11 +60,11 @@ final class CandidateStatisticsTests: XCTestCase {
     func testAFilterCorrelatedWithTimeIsPlannedOverEveryMonth() throws {
         // The alerts since the middle of March: none in January, so the two months disagree.
         let filter: SQL = "c.jd >= \(2458558.5)"
-        let january = try CandidateStatistics.plannedRows(of: "SELECT 1 FROM candidate_2019_01 c WHERE \(filter)", db: db.connection)
-        let march = try CandidateStatistics.plannedRows(of: "SELECT 1 FROM candidate_2019_03 c WHERE \(filter)", db: db.connection)
+        let january = try db.connection.plannedRows(of: "SELECT 1 FROM candidate_2019_01 c WHERE \(filter)")
+        let march = try db.connection.plannedRows(of: "SELECT 1 FROM candidate_2019_03 c WHERE \(filter)")
         XCTAssertGreaterThan(march, 2 * max(january, 1))
         let estimate = try CandidateStatistics.read(db: db.connection).matches(filter, db: db.connection)
-        XCTAssertEqual(estimate, try CandidateStatistics.plannedRows(of: "SELECT 1 FROM candidate c WHERE \(filter)", db: db.connection))
+        XCTAssertEqual(estimate, try db.connection.plannedRows(of: "SELECT 1 FROM candidate c WHERE \(filter)"))
         let actual = try count(filter)
         XCTAssertEqual(Double(estimate), Double(actual), accuracy: 0.2 * Double(actual), "true count \(actual)")
     }
@@ -76,7 +76,7 @@ final class CandidateStatisticsTests: XCTestCase {
         XCTAssertEqual(statistics.fullMonths.map(\.name), ["candidate_2019_03"])
         let filter: SQL = "c.rb >= \(0.7)"
         XCTAssertEqual(try statistics.matches(filter, db: db.connection),
-                       try CandidateStatistics.plannedRows(of: "SELECT 1 FROM candidate c WHERE \(filter)", db: db.connection))
+                       try db.connection.plannedRows(of: "SELECT 1 FROM candidate c WHERE \(filter)"))
     }
 
     func testAMonthDroppedSinceTheCatalogueWasReadLeavesTheWholeTableToPlan() throws {
@@ -84,6 +84,17 @@ final class CandidateStatisticsTests: XCTestCase {
         try db.connection.execute("DROP TABLE candidate_2019_01")   // as `alertdb retention` may, meanwhile
         let filter: SQL = "c.rb >= \(0.7)"
         XCTAssertEqual(try statistics.matches(filter, db: db.connection),
-                       try CandidateStatistics.plannedRows(of: "SELECT 1 FROM candidate c WHERE \(filter)", db: db.connection))
+                       try db.connection.plannedRows(of: "SELECT 1 FROM candidate c WHERE \(filter)"))
+    }
+
+    func testAlertsWithoutAMonthCountButAreNoMonth() throws {
+        try db.connection.execute("""
+            INSERT INTO candidate (id, candid, "objectId", jd, fid, rb, magpsf, ra, dec)
+            SELECT g, g, 'ZTF19' || g, NULL, 1, random(), 14 + 8 * random(), 0, 0 FROM generate_series(10001, 13000) g
+            """)
+        try db.connection.execute("ANALYZE candidate")
+        let statistics = try CandidateStatistics.read(db: db.connection)
+        XCTAssertEqual(statistics.total, 10200)
+        XCTAssertEqual(statistics.fullMonths.map(\.name), ["candidate_2019_01", "candidate_2019_02", "candidate_2019_03"])
     }
 }
