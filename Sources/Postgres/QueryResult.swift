@@ -193,7 +193,15 @@ extension Double: PostgresDecodable {
     public static func decode(from cell: PostgresCell) throws -> Double {
         if cell.type.isInteger { return Double(try Int64.decode(from: cell)) }
         guard cell.type.isFloatingPoint || (cell.type == .numeric && cell.format == .text) else { throw cell.mismatch(Double.self) }
-        if cell.format == .text { return try cell.parseText(Double.self) { strtod($0, $1) } }
+        if cell.format == .text {
+            return try cell.parseText(Double.self) { text, end in
+                let value = strtod(text, end)
+                // glibc reports a subnormal number (5e-324) as an underflow, though it reads it
+                // exactly; PostgreSQL stores and prints them.
+                if errno == ERANGE, value.isSubnormal { errno = 0 }
+                return value
+            }
+        }
         let bits = try cell.bigEndianInteger(Double.self)
         return cell.type == .float4 ? Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits))) : Double(bitPattern: UInt64(bitPattern: bits))
     }

@@ -46,6 +46,9 @@ final class SQLTests: XCTestCase {
         let read = try db.connection.execute("SELECT unnest(\(jds)) AS d", resultFormat: .binary).rows.map { try $0.decode("d", as: Double?.self) }
         XCTAssertEqual(read.map { $0.map { $0.isNaN ? 0 : $0.bitPattern } }, jds.map { $0.map { $0.isNaN ? 0 : $0.bitPattern } })
         XCTAssertTrue(read[7]?.isNaN == true)
+        let tiny = try db.connection.execute("SELECT \(Double.leastNonzeroMagnitude) AS d, \(-Double.leastNormalMagnitude / 4) AS e", resultFormat: .text)[0]
+        XCTAssertEqual(try tiny.decode("d", as: Double.self), .leastNonzeroMagnitude, "a subnormal in text form, which strtod calls an underflow")
+        XCTAssertEqual(try tiny.decode("e", as: Double.self), -Double.leastNormalMagnitude / 4)
 
         let bytes: [UInt8] = [0, 1, 0xFF, 0x5C, 0x78]
         let row = try db.connection.execute("""
