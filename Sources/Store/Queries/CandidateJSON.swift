@@ -12,8 +12,8 @@ import Postgres
 /// which the server derives:
 /// - `real` columns print as PostgreSQL prints them, the shortest text that reads back as the
 ///   same single-precision number: what Jansson printed from it too, with 15 digits;
-/// - `double precision` columns print with 15 significant digits, through `numeric`, whose
-///   cast from double rounds to 15 (`Responses.realPrecision` in the server);
+/// - `double precision` columns print with 15 significant digits (`Responses.realPrecision` in
+///   the server): PostgreSQL prints them whole and `DoubleText` rounds the digits;
 /// - text and booleans print through `to_json`, escaped as JSON;
 /// - NaN and infinities are null (JSON has neither), as is a missing value.
 public struct CandidateJSON: Sendable {
@@ -21,25 +21,28 @@ public struct CandidateJSON: Sendable {
     public let names: [String]
     /// Per field: a number that JSON readers should keep as a real (`1.0`, not `1`).
     private let reals: [Bool]
+    /// Per field: a `double precision` value, to be rounded to 15 significant digits.
+    private let doubles: [Bool]
     /// The select list over the candidate row `c`, one column per field.
     private let selectList: SQL
 
     init(columns: [(name: String, type: PostgresType)]) {
-        var names: [String] = [], reals: [Bool] = [], items: [SQL] = []
+        var names: [String] = [], reals: [Bool] = [], doubles: [Bool] = [], items: [SQL] = []
         for (name, type) in columns {
             let column: SQL = "c.\(SQL.identifier(name))"
             let kind = RowDecoder.kind(name: name, type: type)
             switch kind {
-            case .integer: items.append(column)
-            case .real: items.append(type == .float8 ? "\(column)::numeric" : column)
+            case .integer, .real: items.append(column)
             case .text, .bool: items.append("to_json(\(column))::text")
             case .skip: continue
             }
             names.append(name)
             reals.append(kind == .real)
+            doubles.append(kind == .real && type == .float8)
         }
         self.names = names
         self.reals = reals
+        self.doubles = doubles
         selectList = SQL.joined(items, separator: ", ")
     }
 
@@ -62,7 +65,7 @@ public struct CandidateJSON: Sendable {
                 members += keys[field]
                 try result.withBytes(row, first + field) { value in
                     guard let value else { return members += Self.null }
-                    if reals[field] { Self.appendReal(value, to: &members) } else { members += value }
+                    if reals[field] { Self.appendReal(value, roundingDouble: doubles[field], to: &members) } else { members += value }
                 }
             }
             let id = try result.decode(row, 0, as: Int64.self)
@@ -75,18 +78,20 @@ public struct CandidateJSON: Sendable {
 
     private static let null = Array("null".utf8)
 
-    /// A real as JSON: null for NaN and infinities, which PostgreSQL prints as words; `.0` after
-    /// a whole number, as Jansson writes one, so that it reads back as a real.
-    private static func appendReal(_ printed: UnsafeRawBufferPointer, to json: inout [UInt8]) {
-        var whole = true
+    /// A real as JSON: null for NaN and infinities, which PostgreSQL prints as words; a double
+    /// rounded to 15 digits; `.0` after a whole number, as Jansson writes one, so that it reads
+    /// back as a real.
+    private static func appendReal(_ printed: UnsafeRawBufferPointer, roundingDouble: Bool, to json: inout [UInt8]) {
         for byte in printed {
             switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"): continue
-            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "+"): whole = false   // 1e+07
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "+"): continue
             default: return json += null   // NaN, Infinity, -Infinity
             }
         }
-        json += printed
+        let start = json.count
+        if roundingDouble { DoubleText.appendRounded(printed, to: &json) } else { json += printed }
+        // Rounding may have made it whole (…9.9999999999999996 is …10).
+        let whole = !json[start...].contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") }
         if whole { json += [UInt8(ascii: "."), UInt8(ascii: "0")] }
     }
 }
