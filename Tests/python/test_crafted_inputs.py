@@ -304,3 +304,35 @@ def test_a_gzip_bomb_stamp_is_refused_as_png_in_bounded_memory(make_database, in
     assert b"cannot be shown as PNG" in response.body and b"inflates to more than" in response.body, response.body
     # The other stamps of the alert still render.
     assert get(server.url, f"/{id_}/cutout/Template/", [("format", "png")]).status == 200
+
+
+# --------------------------------------------------------------------------- values
+
+
+def test_subnormal_numbers_load_and_every_page_shows_them(make_database, ingest, start_server, shared_dir, tmp_path):
+    # A double of 5e-324 read back from PostgreSQL's text failed as an "underflow" (glibc's
+    # strtod), and the alert's page, the listing's HTML, CSV and VOTable answered 500.
+    import fastavro
+
+    with open(shared_packets(shared_dir)[0], "rb") as packet:
+        reader = fastavro.reader(packet)
+        schema, record = reader.writer_schema, next(reader)
+    record["candidate"]["ra"] = 5e-324
+    record["candidate"]["magpsf"] = 1e-40  # a float: subnormal in single precision too
+    path = tmp_path / "subnormal.avro"
+    with open(path, "wb") as out:
+        fastavro.writer(out, schema, [record])
+
+    db = make_database()
+    proc, _ = ingest(db.url, path)
+    assert proc.returncode == 0, proc.stderr
+    (id_,) = db.conn.execute("SELECT id FROM candidate").fetchone()
+    server = start_server(db)
+    for path_, params in [(f"/{id_}/", [("format", "json")]), (f"/{id_}/", []), ("/", []), ("/", [("format", "json")]),
+                          ("/", [("format", "csv")]), ("/", [("format", "votable")])]:
+        response = get(server.url, path_, params)
+        assert response.status == 200, (path_, params, response.text[:300])
+    listed = get(server.url, "/", [("format", "json")]).json()["results"][0]["candidate"]
+    assert listed["ra"] == 4.94065645841247e-324 and listed["magpsf"] > 0, listed
+    detail = get(server.url, f"/{id_}/", [("format", "json")]).json()["candidate"]
+    assert detail["ra"] == listed["ra"], detail["ra"]
