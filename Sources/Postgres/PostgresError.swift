@@ -51,6 +51,12 @@ public struct SQLState: Hashable, Sendable, CustomStringConvertible {
     /// Class 22: a value the statement could not use (out of range, malformed, ...).
     public var isDataException: Bool { errorClass == "22" }
 
+    /// The statement's values are what failed, not the server or another session: a value out
+    /// of range or malformed (22), a constraint other than a unique key, which a concurrent
+    /// writer can break (23), or a limit such as an index entry's size (54). The same values
+    /// fail again however often they are sent.
+    public var refusesValues: Bool { isDataException || errorClass == "54" || (errorClass == "23" && self != .uniqueViolation) }
+
     /// The connection is gone or the server is shutting down: worth reconnecting, not a bad statement.
     public var meansConnectionLost: Bool {
         errorClass == "08" || self == .adminShutdown || self == .crashShutdown || self == .cannotConnectNow

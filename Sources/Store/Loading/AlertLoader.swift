@@ -27,7 +27,46 @@ public final class AlertLoader {
     /// history row means another stored it first, a deadlock that two waited on each other. The
     /// transaction is retried, after a short random pause so that the two do not meet again,
     /// and then skips what the other stored.
+    ///
+    /// A batch the database refuses for its values (`SQLState.refusesValues`: a value no check
+    /// of the decoder foresaw) is stored again an alert at a time, and the alerts it still
+    /// refuses are rejected with its reason, so that one packet cannot stop ingest at the
+    /// same batch on every run. The reject keeps the alert's source, not its bytes, which the
+    /// loader does not hold.
     public func load(_ batch: AlertBatch) throws -> LoadCounts {
+        do {
+            return try loadWhole(batch)
+        } catch let error as PostgresError where error.sqlState?.refusesValues == true && !(batch.alerts.isEmpty && batch.rubinAlerts.isEmpty) {
+            return try loadEachAlone(batch)
+        }
+    }
+
+    private func loadEachAlone(_ batch: AlertBatch) throws -> LoadCounts {
+        var counts = LoadCounts()
+        var rejects = AlertBatch()
+        batch.rejects.forEach { rejects.append($0) }
+        func loadOrReject(_ single: AlertBatch, source: String) throws {
+            do {
+                counts += try loadWhole(single)
+            } catch let error as PostgresError where error.sqlState?.refusesValues == true {
+                rejects.append(RejectedInput(source: source, reason: "the database refused it: \(error.summary)", bytes: nil))
+            }
+        }
+        for alert in batch.alerts {
+            var single = AlertBatch()
+            single.append(alert)
+            try loadOrReject(single, source: alert.source)
+        }
+        for alert in batch.rubinAlerts {
+            var single = AlertBatch()
+            single.append(alert)
+            try loadOrReject(single, source: alert.source)
+        }
+        if !rejects.isEmpty { counts += try loadWhole(rejects) }
+        return counts
+    }
+
+    private func loadWhole(_ batch: AlertBatch) throws -> LoadCounts {
         var attempt = 0
         while true {
             attempt += 1

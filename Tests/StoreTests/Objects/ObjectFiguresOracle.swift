@@ -51,7 +51,8 @@ enum ObjectFiguresOracle {
         figures["lastjd"] = jds.max()
         var x = 0.0, y = 0.0, z = 0.0, placed = 0
         for detection in all {
-            guard let ra = value(detection.ra), let dec = value(detection.dec) else { continue }
+            // A position counts only when finite.
+            guard let ra = value(detection.ra), let dec = value(detection.dec), ra.isFinite, dec.isFinite else { continue }
             let (a, d) = (ra * .pi / 180, dec * .pi / 180)
             x += cos(d) * cos(a); y += cos(d) * sin(a); z += sin(d)
             placed += 1

@@ -72,6 +72,11 @@ final class ObjectTableTests: XCTestCase {
             UPDATE prv_candidate SET ra = 'NaN', dec = 'NaN' WHERE "objectId" = \#(objectId)
                AND candid = (SELECT max(candid) FROM prv_candidate WHERE "objectId" = \#(objectId))
             """#)
+        // Another's is infinite, which cosd() refuses.
+        try db.connection.execute(#"""
+            UPDATE prv_candidate SET ra = 'Infinity', dec = '-Infinity' WHERE "objectId" = \#(objectId)
+               AND candid = (SELECT min(candid) FROM prv_candidate WHERE "objectId" = \#(objectId))
+            """#)
         try db.connection.execute(#"UPDATE candidate SET magpsf = 'NaN' WHERE "objectId" = \#(objectId)"#)
         try db.connection.transaction { try ObjectTable.refresh([objectId], db: db.connection) }
         try ObjectFiguresOracle.assertTableMatches(db.connection, "with NaNs")
