@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import math
+import random
 import shutil
+import string
 import tarfile
 import zlib
 
@@ -309,30 +312,108 @@ def test_a_gzip_bomb_stamp_is_refused_as_png_in_bounded_memory(make_database, in
 # --------------------------------------------------------------------------- values
 
 
-def test_subnormal_numbers_load_and_every_page_shows_them(make_database, ingest, start_server, shared_dir, tmp_path):
-    # A double of 5e-324 read back from PostgreSQL's text failed as an "underflow" (glibc's
-    # strtod), and the alert's page, the listing's HTML, CSV and VOTable answered 500.
+def write_variant(shared_dir, path, candid: int, change) -> None:
+    """The first shared packet, its record changed by `change` and its candid set to `candid`,
+    written by fastavro with the packet's own schema."""
     import fastavro
 
     with open(shared_packets(shared_dir)[0], "rb") as packet:
         reader = fastavro.reader(packet)
         schema, record = reader.writer_schema, next(reader)
-    record["candidate"]["ra"] = 5e-324
-    record["candidate"]["magpsf"] = 1e-40  # a float: subnormal in single precision too
-    path = tmp_path / "subnormal.avro"
+    record["candid"] = record["candidate"]["candid"] = candid
+    change(record)
     with open(path, "wb") as out:
         fastavro.writer(out, schema, [record])
 
+
+def test_subnormal_numbers_load_and_every_page_shows_them(make_database, ingest, start_server, shared_dir, tmp_path):
+    # A double of 5e-324 read back from PostgreSQL's text failed as an "underflow" (glibc's
+    # strtod), and the alert's page, the listing's HTML, CSV and VOTable answered 500.
+    def subnormal(record):
+        record["candidate"]["ra"] = 5e-324
+        record["candidate"]["magpsf"] = 1e-40  # a float: subnormal in single precision too
+    write_variant(shared_dir, tmp_path / "subnormal.avro", 10**15, subnormal)
+
     db = make_database()
-    proc, _ = ingest(db.url, path)
-    assert proc.returncode == 0, proc.stderr
+    proc, summary = ingest(db.url, tmp_path / "subnormal.avro")
+    assert_loaded(proc, summary, loaded=1, rejected=0)
     (id_,) = db.conn.execute("SELECT id FROM candidate").fetchone()
     server = start_server(db)
-    for path_, params in [(f"/{id_}/", [("format", "json")]), (f"/{id_}/", []), ("/", []), ("/", [("format", "json")]),
-                          ("/", [("format", "csv")]), ("/", [("format", "votable")])]:
-        response = get(server.url, path_, params)
-        assert response.status == 200, (path_, params, response.text[:300])
+    for path, params in [(f"/{id_}/", [("format", "json")]), (f"/{id_}/", []), ("/", []), ("/", [("format", "json")]),
+                         ("/", [("format", "csv")]), ("/", [("format", "votable")])]:
+        response = get(server.url, path, params)
+        assert response.status == 200, (path, params, response.text[:300])
     listed = get(server.url, "/", [("format", "json")]).json()["results"][0]["candidate"]
     assert listed["ra"] == 4.94065645841247e-324 and listed["magpsf"] > 0, listed
     detail = get(server.url, f"/{id_}/", [("format", "json")]).json()["candidate"]
     assert detail["ra"] == listed["ra"], detail["ra"]
+
+
+def test_a_value_the_database_refuses_rejects_its_packet_and_the_rest_of_the_batch_loads(
+        make_database, ingest, start_server, shared_dir, tmp_path):
+    # An infinite ra made the object's mean position fail (cosd refuses an infinity); a 20,000
+    # character objectId makes its index entry too large. Either failed the whole batch, and
+    # ingest stopped at it on every run: a poison packet.
+    folder = tmp_path / "packets"
+    folder.mkdir()
+    for packet in shared_packets(shared_dir):
+        shutil.copy(packet, folder)
+
+    def infinite(record):
+        record["objectId"] = "ZTF99infinit"
+        record["candidate"]["ra"] = float("inf")
+        record["candidate"]["dec"] = float("-inf")
+    write_variant(shared_dir, folder / "infinite.avro", 10**15 + 1, infinite)
+
+    def huge_name(record):
+        letters = random.Random(1)  # incompressible, as PostgreSQL would otherwise compress the entry
+        record["objectId"] = "".join(letters.choice(string.ascii_letters) for _ in range(20000))
+    write_variant(shared_dir, folder / "huge-name.avro", 10**15 + 2, huge_name)
+
+    db = make_database()
+    count = len(shared_packets(shared_dir))
+    proc, summary = ingest(db.url, folder)
+    assert_loaded(proc, summary, loaded=count + 1, rejected=1)
+    reason, kept = rejects(db)[str(folder / "huge-name.avro")]
+    assert reason.startswith("the database refused it:") and "index row" in reason, reason
+    proc, summary = ingest(db.url, folder)
+    assert_loaded(proc, summary, loaded=0, rejected=1)
+    assert summary.duplicate == count + 1
+
+    (id_,) = db.conn.execute("SELECT id FROM candidate WHERE candid = %s", (10**15 + 1,)).fetchone()
+    ra, dec = db.conn.execute("""SELECT ra, dec FROM object WHERE "objectId" = 'ZTF99infinit'""").fetchone()
+    assert math.isfinite(ra) and math.isfinite(dec), "the infinite position counts nowhere; the history's do"
+    server = start_server(db)
+    for path, params in [(f"/{id_}/", []), (f"/{id_}/", [("format", "json")]), ("/objects/ZTF99infinit/", []),
+                         ("/", [("format", "csv")]), ("/", [("format", "votable")]), ("/objects/", [("format", "json")])]:
+        response = get(server.url, path, params)
+        assert response.status == 200, (path, params, response.text[:300])
+    assert get(server.url, f"/{id_}/", [("format", "json")]).json()["candidate"]["ra"] is None
+
+
+def test_a_rubin_object_with_extreme_values_has_its_page(make_database, ingest, start_server, shared_dir, tmp_path):
+    # The object's light curve was built as jsonb, which prints 1e308 as 309 digits: an integer
+    # the page's JSON reader refused, and the object's HTML page answered 500. An infinite flux
+    # had the magnitude -Infinity.
+    import fastavro
+
+    with open(sorted((shared_dir / "rubin" / "alerts-9.0").glob("*.avro"))[0], "rb") as packet:
+        reader = fastavro.reader(packet)
+        schema, record = reader.writer_schema, next(reader)
+    for n, (field, value) in enumerate([("midpointMjdTai", 1e308), ("psfFlux", float("inf"))], 1):
+        record["diaSourceId"] = record["diaSource"]["diaSourceId"] = 3 * 10**15 + n
+        record["diaSource"][field] = value
+        with open(tmp_path / f"{field}.avro", "wb") as out:
+            fastavro.writer(out, schema, [record])
+    db = make_database()
+    proc, summary = ingest(db.url, tmp_path / "midpointMjdTai.avro", tmp_path / "psfFlux.avro")
+    assert_loaded(proc, summary, loaded=2, rejected=0)
+    object_id = record["diaSource"]["diaObjectId"]
+    server = start_server(db)
+    assert get(server.url, f"/rubin/objects/{object_id}/", []).status == 200
+    response = get(server.url, f"/rubin/objects/{object_id}/", [("format", "json")])
+    assert response.status == 200, response.text[:300]
+    points = [p for band in response.json()["lightcurve"].values() for p in band["detections"] if p["kind"] == "alert"]
+    assert {p["diaSourceId"] for p in points} == {3 * 10**15 + 1, 3 * 10**15 + 2}
+    assert any(p["midpointMjdTai"] == 1e308 for p in points), points
+    assert all(p["mag"] is None for p in points if p["psfFlux"] == "Infinity"), points

@@ -32,7 +32,8 @@ public struct RenderedRows {
 public enum RubinStore {
     /// `31.4 - 2.5 log10(flux)` for a flux in nJy; NULL when the flux is not positive (or NaN).
     static func magnitude(_ flux: SQL) -> SQL {
-        "CASE WHEN \(flux) > 0 AND \(flux) <> 'NaN' THEN 31.4 - 2.5 * log((\(flux))::float8) END"
+        // Positive and finite: PostgreSQL sorts NaN above 'Infinity'.
+        "CASE WHEN \(flux) > 0 AND \(flux) < 'Infinity' THEN 31.4 - 2.5 * log((\(flux))::float8) END"
     }
 
     /// A page of `table`, newest first. With `rendered`, the JSON of each row it has already (a
@@ -179,37 +180,41 @@ public enum RubinStore {
     /// (its stored alerts and the history rows of their packets, each source once) and,
     /// apart, the forced photometry. Nil when nothing of the object is stored. Planned once per
     /// connection, as a source is: every object's plan is the same lookups by key.
+    ///
+    /// Built as `json`, not `jsonb`, whose numbers go through `numeric`: 1e308 would print as
+    /// 309 digits, an integer no JSON reader of the server holds.
     public static func object(_ id: Int64, db: Connection) throws -> String? {
-        let point = { (alias: SQL, kind: String) -> SQL in
+        let point = { (alias: SQL, kind: String, identity: SQL) -> SQL in
             """
-            jsonb_build_object('kind', \(kind)::text, 'midpointMjdTai', \(alias)."midpointMjdTai", 'psfFlux', \(alias)."psfFlux",
-                               'psfFluxErr', \(alias)."psfFluxErr", 'mag', \(magnitude("\(alias).\"psfFlux\"")))
+            json_build_object('kind', \(kind)::text, 'midpointMjdTai', \(alias)."midpointMjdTai", 'psfFlux', \(alias)."psfFlux",
+                              'psfFluxErr', \(alias)."psfFluxErr", 'mag', \(magnitude("\(alias).\"psfFlux\"")), \(identity))
             """
         }
         let result = try db.executeWithGenericPlan("""
             WITH detections AS (
                 SELECT d.band, d."midpointMjdTai", d."diaSourceId" AS id,
-                       \(point("d", "alert")) || jsonb_build_object('diaSourceId', d."diaSourceId") AS p
+                       \(point("d", "alert", "'diaSourceId', d.\"diaSourceId\"")) AS p
                 FROM dia_source d WHERE d."diaObjectId" = \(id)
                 UNION ALL
                 SELECT h.band, h."midpointMjdTai", h."diaSourceId",
-                       \(point("h", "history")) || jsonb_build_object('diaSourceId', h."diaSourceId")
+                       \(point("h", "history", "'diaSourceId', h.\"diaSourceId\""))
                 FROM prv_dia_source h WHERE h."diaObjectId" = \(id)
                   AND NOT EXISTS (SELECT 1 FROM dia_source d WHERE d."diaSourceId" = h."diaSourceId")
             ), forced AS (
                 SELECT f.band, f."midpointMjdTai", f."diaForcedSourceId" AS id,
-                       \(point("f", "forced")) || jsonb_build_object('diaForcedSourceId', f."diaForcedSourceId", 'visit', f.visit) AS p
+                       \(point("f", "forced", "'diaForcedSourceId', f.\"diaForcedSourceId\", 'visit', f.visit")) AS p
                 FROM prv_dia_forced_source f WHERE f."diaObjectId" = \(id)
             ), bands AS (
                 SELECT band FROM detections UNION SELECT band FROM forced
             )
-            SELECT jsonb_build_object(
+            SELECT json_build_object(
                 'diaObjectId', \(id),
-                'diaObject', (SELECT to_jsonb(o) FROM dia_object o WHERE o."diaObjectId" = \(id)),
-                'alerts', (SELECT coalesce(jsonb_agg(d."diaSourceId" ORDER BY d."diaSourceId"), '[]') FROM dia_source d WHERE d."diaObjectId" = \(id)),
-                'lightcurve', (SELECT coalesce(jsonb_object_agg(coalesce(b.band, '?'), jsonb_build_object(
-                    'detections', (SELECT coalesce(jsonb_agg(x.p ORDER BY x."midpointMjdTai", x.id), '[]') FROM detections x WHERE x.band IS NOT DISTINCT FROM b.band),
-                    'forced', (SELECT coalesce(jsonb_agg(x.p ORDER BY x."midpointMjdTai", x.id), '[]') FROM forced x WHERE x.band IS NOT DISTINCT FROM b.band))), '{}')
+                'diaObject', (SELECT row_to_json(o) FROM dia_object o WHERE o."diaObjectId" = \(id)),
+                'alerts', (SELECT coalesce(json_agg(d."diaSourceId" ORDER BY d."diaSourceId"), '[]') FROM dia_source d WHERE d."diaObjectId" = \(id)),
+                'lightcurve', (SELECT coalesce(json_object_agg(coalesce(b.band, '?'), json_build_object(
+                    'detections', (SELECT coalesce(json_agg(x.p ORDER BY x."midpointMjdTai", x.id), '[]') FROM detections x WHERE x.band IS NOT DISTINCT FROM b.band),
+                    'forced', (SELECT coalesce(json_agg(x.p ORDER BY x."midpointMjdTai", x.id), '[]') FROM forced x WHERE x.band IS NOT DISTINCT FROM b.band))
+                    ORDER BY b.band), '{}')
                     FROM bands b)
             )::text AS json
             WHERE EXISTS (SELECT 1 FROM dia_object o WHERE o."diaObjectId" = \(id))
