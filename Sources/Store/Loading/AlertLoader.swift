@@ -49,7 +49,8 @@ public final class AlertLoader {
             do {
                 counts += try loadWhole(single)
             } catch let error as PostgresError where error.sqlState?.refusesValues == true {
-                rejects.append(RejectedInput(source: source, reason: "the database refused it: \(error.summary)", bytes: nil))
+                let message = error.summary.hasPrefix("ERROR:") ? error.summary.dropFirst(6).trimmingCharacters(in: .whitespaces) : error.summary
+                rejects.append(RejectedInput(source: source, reason: "the database refused it: \(message)", bytes: nil))
             }
         }
         for alert in batch.alerts {
