@@ -417,3 +417,41 @@ def test_a_rubin_object_with_extreme_values_has_its_page(make_database, ingest, 
     assert {p["diaSourceId"] for p in points} == {3 * 10**15 + 1, 3 * 10**15 + 2}
     assert any(p["midpointMjdTai"] == 1e308 for p in points), points
     assert all(p["mag"] is None for p in points if p["psfFlux"] == "Infinity"), points
+
+
+def test_an_alert_dated_nan_or_in_the_far_future_is_not_the_newest(make_database, ingest, start_server, shared_dir, tmp_path):
+    # The newest alert was the greatest jd, and PostgreSQL sorts NaN above every number: one
+    # packet dated NaN, infinity or 1e308 stood as the archive's newest for good, and /latest/
+    # answered "jd": "NaN", "age_seconds": "NaN" (or -Infinity for Rubin).
+    import fastavro
+
+    folder = tmp_path / "packets"
+    folder.mkdir()
+    for packet in shared_packets(shared_dir):
+        shutil.copy(packet, folder)
+    for n, jd in enumerate([float("nan"), float("inf"), 1e308, 2_500_000.5], 1):
+        write_variant(shared_dir, folder / f"dated-{n}.avro", 10**15 + n, lambda record: record["candidate"].update(jd=jd))
+    rubin_packet = sorted((shared_dir / "rubin" / "alerts-9.0").glob("*.avro"))[0]
+    shutil.copy(rubin_packet, folder)
+    with open(rubin_packet, "rb") as packet:
+        reader = fastavro.reader(packet)
+        schema, record = reader.writer_schema, next(reader)
+    observed = record["diaSource"]["midpointMjdTai"]
+    for n, mjd in enumerate([float("nan"), float("inf"), 1e308, 100_000.0], 1):
+        record["diaSourceId"] = record["diaSource"]["diaSourceId"] = 3 * 10**15 + n
+        record["diaSource"]["midpointMjdTai"] = mjd
+        with open(folder / f"rubin-dated-{n}.avro", "wb") as out:
+            fastavro.writer(out, schema, [record])
+
+    db = make_database()
+    proc, summary = ingest(db.url, folder)
+    assert_loaded(proc, summary, loaded=len(shared_packets(shared_dir)) + 9, rejected=0)
+    server = start_server(db)
+    latest = get(server.url, "/latest/", [("format", "json")]).json()
+    newest_shared = db.conn.execute("SELECT max(jd) FROM candidate WHERE candid NOT BETWEEN %s AND %s",
+                                    (10**15, 10**15 + 10)).fetchone()[0]
+    assert latest["jd"] == newest_shared and latest["age_seconds"] > 0, latest
+    listed = get(server.url, "/", [("format", "json")]).json()["latest"]
+    assert listed["jd"] == newest_shared, listed
+    rubin = get(server.url, "/rubin/latest/", [("format", "json")]).json()
+    assert rubin["midpointMjdTai"] == observed and rubin["age_seconds"] > 0, rubin

@@ -253,11 +253,14 @@ public enum RubinStore {
         return (try result[0].decode("schema"), try result[0].decode("packet"))
     }
 
-    /// The newest source by observation time (through its index), if any. Planned once per
+    /// The newest source by observation time (through its index), if any, observed a day
+    /// after now at the latest, as ZTF's (`AlertStore.latestAhead`). Planned once per
     /// connection, as ZTF's: planning the walk of every month's index costs more than it.
-    public static func latest(db: Connection) throws -> (diaSourceId: Int64, midpointMjdTai: Double)? {
+    public static func latest(db: Connection, now: Double = JulianDate.now) throws -> (diaSourceId: Int64, midpointMjdTai: Double)? {
+        // TAI runs 37 s ahead of UTC: nothing beside a day.
+        let latestMJD = now - 2_400_000.5 + AlertStore.latestAhead
         let result = try db.executeWithGenericPlan("""
-            SELECT "diaSourceId", "midpointMjdTai" FROM dia_source WHERE "midpointMjdTai" IS NOT NULL AND "midpointMjdTai" <> 'NaN'
+            SELECT "diaSourceId", "midpointMjdTai" FROM dia_source WHERE "midpointMjdTai" <= \(latestMJD)
             ORDER BY "midpointMjdTai" DESC, "diaSourceId" DESC LIMIT 1
             """)
         guard result.rowCount == 1 else { return nil }
