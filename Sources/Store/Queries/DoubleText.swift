@@ -12,8 +12,8 @@ import Foundation
 /// a longer one is rounded as a decimal. Only a value whose dropped digits lie near one half
 /// could round either way, since its shortest text is not its exact value; for those the
 /// value's side of the half is settled by reading both back as doubles, and in the rare case
-/// where the half reads back as the value itself, `printf` decides. Nothing is allocated but
-/// the output.
+/// where the half reads back as the value itself, `printf` decides. Only those values near a
+/// half allocate anything but the output (the text of the half).
 enum DoubleText {
     /// Appends `printed` (PostgreSQL's text of a finite double) rounded to 15 significant digits.
     static func appendRounded(_ printed: UnsafeRawBufferPointer, to out: inout [UInt8]) {
