@@ -198,7 +198,8 @@ public final class Connection {
         guard let result else { return lastError() }
         let message = String(cString: PQresultErrorMessage(result)).trimmingTrailingWhitespace()
         let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { SQLState(String(cString: $0)) }
-        return PostgresError(message: message.isEmpty ? lastError().message : message, sqlState: state)
+        let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+        return PostgresError(message: message.isEmpty ? lastError().message : message, sqlState: state, primary: primary)
     }
 
     private func lastError() -> PostgresError {

@@ -3,10 +3,14 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     public let message: String
     /// The SQLSTATE (e.g. `.uniqueViolation`), when known.
     public let sqlState: SQLState?
+    /// The server's own words, without libpq's "ERROR:" before them or the detail lines after
+    /// (`index row requires 20016 bytes, maximum size is 8191`), when the server sent any.
+    public let primary: String?
 
-    public init(message: String, sqlState: SQLState?) {
+    public init(message: String, sqlState: SQLState?, primary: String? = nil) {
         self.message = message
         self.sqlState = sqlState
+        self.primary = primary
     }
 
     public var description: String { message }

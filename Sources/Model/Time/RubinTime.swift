@@ -7,6 +7,9 @@ public enum RubinTime {
     /// The Julian date (UTC) of an MJD in TAI.
     public static func julianDateUTC(mjdTai: Double) -> Double { mjdTai + 2_400_000.5 - taiMinusUTC / 86_400 }
 
+    /// The MJD in TAI of a Julian date (UTC).
+    public static func mjdTai(julianDateUTC: Double) -> Double { julianDateUTC - 2_400_000.5 + taiMinusUTC / 86_400 }
+
     /// ISO 8601 UTC with milliseconds, e.g. `2025-09-05T07:58:37.698Z`.
     public static func isoTime(mjdTai: Double) -> String { JulianDate.isoTime(julianDateUTC(mjdTai: mjdTai)) }
 }

@@ -8,6 +8,12 @@ public struct AlertBatch: Sendable {
 
     public init() {}
 
+    /// A batch of one alert.
+    init(_ alert: EncodedAlert) { append(alert) }
+
+    /// A batch of one Rubin alert.
+    init(_ alert: EncodedRubinAlert) { append(alert) }
+
     public var isEmpty: Bool { alerts.isEmpty && rubinAlerts.isEmpty && rejects.isEmpty }
     public var count: Int { alerts.count + rubinAlerts.count + rejects.count }
 

@@ -45,23 +45,14 @@ public final class AlertLoader {
         var counts = LoadCounts()
         var rejects = AlertBatch()
         batch.rejects.forEach { rejects.append($0) }
-        func loadOrReject(_ single: AlertBatch, source: String) throws {
+        let alone = batch.alerts.map { alert in (AlertBatch(alert), alert.source) }
+            + batch.rubinAlerts.map { alert in (AlertBatch(alert), alert.source) }
+        for (single, source) in alone {
             do {
                 counts += try loadWhole(single)
             } catch let error as PostgresError where error.sqlState?.refusesValues == true {
-                let message = error.summary.hasPrefix("ERROR:") ? error.summary.dropFirst(6).trimmingCharacters(in: .whitespaces) : error.summary
-                rejects.append(RejectedInput(source: source, reason: "the database refused it: \(message)", bytes: nil))
+                rejects.append(RejectedInput(source: source, reason: "the database refused it: \(error.primary ?? error.summary)", bytes: nil))
             }
-        }
-        for alert in batch.alerts {
-            var single = AlertBatch()
-            single.append(alert)
-            try loadOrReject(single, source: alert.source)
-        }
-        for alert in batch.rubinAlerts {
-            var single = AlertBatch()
-            single.append(alert)
-            try loadOrReject(single, source: alert.source)
         }
         if !rejects.isEmpty { counts += try loadWhole(rejects) }
         return counts

@@ -134,9 +134,7 @@ private struct PrintedDecimal {
         }
         var count = 15
         while kept % 10 == 0 { kept /= 10; count -= 1 }
-        var rounded = PrintedDecimal(negative: negative, digits: kept, digitCount: count, exponent: exponent)
-        rounded.leadingDigit = leadingDigit
-        return rounded
+        return PrintedDecimal(negative: negative, digits: kept, digitCount: count, exponent: exponent)
     }
 
     /// Written as `%.15g` writes it: positional from 1e-4 up to below 1e15, else with an exponent

@@ -257,8 +257,7 @@ public enum RubinStore {
     /// after now at the latest, as ZTF's (`AlertStore.latestAhead`). Planned once per
     /// connection, as ZTF's: planning the walk of every month's index costs more than it.
     public static func latest(db: Connection, now: Double = JulianDate.now) throws -> (diaSourceId: Int64, midpointMjdTai: Double)? {
-        // TAI runs 37 s ahead of UTC: nothing beside a day.
-        let latestMJD = now - 2_400_000.5 + AlertStore.latestAhead
+        let latestMJD = RubinTime.mjdTai(julianDateUTC: now + AlertStore.latestAhead)
         let result = try db.executeWithGenericPlan("""
             SELECT "diaSourceId", "midpointMjdTai" FROM dia_source WHERE "midpointMjdTai" <= \(latestMJD)
             ORDER BY "midpointMjdTai" DESC, "diaSourceId" DESC LIMIT 1
