@@ -6,6 +6,7 @@ header, or took gigabytes of memory."""
 
 from __future__ import annotations
 
+import copy
 import gzip
 import io
 import math
@@ -312,18 +313,40 @@ def test_a_gzip_bomb_stamp_is_refused_as_png_in_bounded_memory(make_database, in
 # --------------------------------------------------------------------------- values
 
 
-def write_variant(shared_dir, path, candid: int, change) -> None:
-    """The first shared packet, its record changed by `change` and its candid set to `candid`,
-    written by fastavro with the packet's own schema."""
+def rewrite(source, path, change) -> dict:
+    """The packet at `source`, its record changed by `change`, written to `path` by fastavro
+    with the packet's own schema; returns the record as it was."""
     import fastavro
 
-    with open(shared_packets(shared_dir)[0], "rb") as packet:
+    with open(source, "rb") as packet:
         reader = fastavro.reader(packet)
         schema, record = reader.writer_schema, next(reader)
-    record["candid"] = record["candidate"]["candid"] = candid
+    original = copy.deepcopy(record)
     change(record)
     with open(path, "wb") as out:
         fastavro.writer(out, schema, [record])
+    return original
+
+
+def write_variant(shared_dir, path, candid: int, change) -> None:
+    """The first shared packet, its candid set to `candid` and its record changed by `change`."""
+    def changed(record):
+        record["candid"] = record["candidate"]["candid"] = candid
+        change(record)
+    rewrite(shared_packets(shared_dir)[0], path, changed)
+
+
+def rubin_packet(shared_dir):
+    return sorted((shared_dir / "rubin" / "alerts-9.0").glob("*.avro"))[0]
+
+
+def write_rubin_variant(shared_dir, path, source_id: int, change) -> dict:
+    """The first shared Rubin packet, its diaSourceId set to `source_id` and its diaSource
+    changed by `change`; returns the packet's record as it was."""
+    def changed(record):
+        record["diaSourceId"] = record["diaSource"]["diaSourceId"] = source_id
+        change(record["diaSource"])
+    return rewrite(rubin_packet(shared_dir), path, changed)
 
 
 def test_subnormal_numbers_load_and_every_page_shows_them(make_database, ingest, start_server, shared_dir, tmp_path):
@@ -395,16 +418,9 @@ def test_a_rubin_object_with_extreme_values_has_its_page(make_database, ingest, 
     # The object's light curve was built as jsonb, which prints 1e308 as 309 digits: an integer
     # the page's JSON reader refused, and the object's HTML page answered 500. An infinite flux
     # had the magnitude -Infinity.
-    import fastavro
-
-    with open(sorted((shared_dir / "rubin" / "alerts-9.0").glob("*.avro"))[0], "rb") as packet:
-        reader = fastavro.reader(packet)
-        schema, record = reader.writer_schema, next(reader)
     for n, (field, value) in enumerate([("midpointMjdTai", 1e308), ("psfFlux", float("inf"))], 1):
-        record["diaSourceId"] = record["diaSource"]["diaSourceId"] = 3 * 10**15 + n
-        record["diaSource"][field] = value
-        with open(tmp_path / f"{field}.avro", "wb") as out:
-            fastavro.writer(out, schema, [record])
+        record = write_rubin_variant(shared_dir, tmp_path / f"{field}.avro", 3 * 10**15 + n,
+                                     lambda source: source.update({field: value}))
     db = make_database()
     proc, summary = ingest(db.url, tmp_path / "midpointMjdTai.avro", tmp_path / "psfFlux.avro")
     assert_loaded(proc, summary, loaded=2, rejected=0)
@@ -423,25 +439,16 @@ def test_an_alert_dated_nan_or_in_the_far_future_is_not_the_newest(make_database
     # The newest alert was the greatest jd, and PostgreSQL sorts NaN above every number: one
     # packet dated NaN, infinity or 1e308 stood as the archive's newest for good, and /latest/
     # answered "jd": "NaN", "age_seconds": "NaN" (or -Infinity for Rubin).
-    import fastavro
-
     folder = tmp_path / "packets"
     folder.mkdir()
-    for packet in shared_packets(shared_dir):
+    for packet in shared_packets(shared_dir) + [rubin_packet(shared_dir)]:
         shutil.copy(packet, folder)
     for n, jd in enumerate([float("nan"), float("inf"), 1e308, 2_500_000.5], 1):
         write_variant(shared_dir, folder / f"dated-{n}.avro", 10**15 + n, lambda record: record["candidate"].update(jd=jd))
-    rubin_packet = sorted((shared_dir / "rubin" / "alerts-9.0").glob("*.avro"))[0]
-    shutil.copy(rubin_packet, folder)
-    with open(rubin_packet, "rb") as packet:
-        reader = fastavro.reader(packet)
-        schema, record = reader.writer_schema, next(reader)
-    observed = record["diaSource"]["midpointMjdTai"]
     for n, mjd in enumerate([float("nan"), float("inf"), 1e308, 100_000.0], 1):
-        record["diaSourceId"] = record["diaSource"]["diaSourceId"] = 3 * 10**15 + n
-        record["diaSource"]["midpointMjdTai"] = mjd
-        with open(folder / f"rubin-dated-{n}.avro", "wb") as out:
-            fastavro.writer(out, schema, [record])
+        record = write_rubin_variant(shared_dir, folder / f"rubin-dated-{n}.avro", 3 * 10**15 + n,
+                                     lambda source: source.update(midpointMjdTai=mjd))
+    observed = record["diaSource"]["midpointMjdTai"]
 
     db = make_database()
     proc, summary = ingest(db.url, folder)
